@@ -1,0 +1,9 @@
+//! berth's pure model: everything here is computation on values, with no syscalls,
+//! so it can be unit- and property-tested exhaustively.
+
+pub mod error;
+pub mod ids;
+pub mod ipam;
+pub mod time;
+
+pub use error::{ApiError, ErrorKind};
