@@ -2,8 +2,10 @@
 //! so it can be unit- and property-tested exhaustively.
 
 pub mod error;
+pub mod filters;
 pub mod ids;
 pub mod ipam;
+pub mod network;
 pub mod time;
 
 pub use error::{ApiError, ErrorKind};

@@ -31,3 +31,10 @@ mod tests {
         assert_eq!(rfc3339_nano(&t3), "2026-11-28T01:02:03.123456789Z");
     }
 }
+
+/// The timestamp type of berth's records.
+pub type Timestamp = DateTime<Utc>;
+
+pub fn now() -> Timestamp {
+    Utc::now()
+}

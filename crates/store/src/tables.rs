@@ -1,0 +1,7 @@
+//! The tables of berth's database. Keys are IDs; values are JSON records.
+
+use redb::TableDefinition;
+
+pub const NETWORKS: TableDefinition<&str, &[u8]> = TableDefinition::new("networks");
+/// Daemon-wide values: schema version, IDs of the predefined networks, the IPv6 ULA prefix.
+pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
