@@ -4,6 +4,7 @@
 pub mod bridge_options;
 pub mod driver;
 pub mod names;
+pub mod plan;
 pub mod record;
 
 pub use bridge_options::{parse_go_bool, BridgeSettings};
