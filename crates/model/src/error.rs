@@ -15,6 +15,8 @@ pub enum ErrorKind {
     NotFound,
     /// 409
     Conflict,
+    /// 413
+    TooLarge,
     /// 501
     NotImplemented,
     /// 500
@@ -28,6 +30,7 @@ impl ErrorKind {
             ErrorKind::Forbidden => 403,
             ErrorKind::NotFound => 404,
             ErrorKind::Conflict => 409,
+            ErrorKind::TooLarge => 413,
             ErrorKind::NotImplemented => 501,
             ErrorKind::Internal => 500,
         }

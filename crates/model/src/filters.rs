@@ -28,7 +28,9 @@ impl Filters {
                     .iter()
                     .map(|x| {
                         x.as_str().map(str::to_string).ok_or_else(|| {
-                            ApiError::invalid(format!("invalid filter '{k}': values must be strings"))
+                            ApiError::invalid(format!(
+                                "invalid filter '{k}': values must be strings"
+                            ))
                         })
                     })
                     .collect::<Result<_, _>>()?,
@@ -52,7 +54,7 @@ impl Filters {
     pub fn validate(&self, accepted: &[&str]) -> Result<(), ApiError> {
         for k in self.map.keys() {
             if !accepted.contains(&k.as_str()) {
-                return Err(ApiError::invalid(format!("invalid filter '{k}'")));
+                return Err(ApiError::invalid(format!("Invalid filter '{k}'")));
             }
         }
         Ok(())
@@ -107,6 +109,9 @@ mod tests {
         l.insert("b".to_string(), "2".to_string());
         assert!(f.match_labels("label", &l));
         assert!(f.validate(&["label"]).is_ok());
-        assert_eq!(f.validate(&["name"]).unwrap_err().message, "invalid filter 'label'");
+        assert_eq!(
+            f.validate(&["name"]).unwrap_err().message,
+            "Invalid filter 'label'"
+        );
     }
 }

@@ -69,8 +69,9 @@ impl ParsedConfig {
         let gateway_given = self.gateway.is_some();
         let gateway = match self.gateway {
             Some(g) => g,
-            None => first_host(&subnet)
-                .ok_or_else(|| ApiError::invalid(format!("subnet {subnet} has no room for a gateway")))?,
+            None => first_host(&subnet).ok_or_else(|| {
+                ApiError::invalid(format!("subnet {subnet} has no room for a gateway"))
+            })?,
         };
         Ok(PoolConfig {
             subnet,
@@ -91,7 +92,6 @@ pub fn validate_ipam(configs: &[IpamConfigInput]) -> Result<Vec<ParsedConfig>, A
             parsed.push(p);
         }
     }
-    check_families(&parsed, &mut errs);
     if errs.is_empty() {
         Ok(parsed)
     } else {
@@ -113,7 +113,9 @@ fn validate_one(cfg: &IpamConfigInput, errs: &mut Vec<String>) -> Option<ParsedC
             }
         }
         for name in cfg.aux_addresses.keys() {
-            errs.push(format!("invalid auxiliary address {name}: no subnet was given"));
+            errs.push(format!(
+                "invalid auxiliary address {name}: no subnet was given"
+            ));
         }
         if errs.len() > before {
             return None;
@@ -188,7 +190,9 @@ fn validate_ip_range(
     let range: IpNet = match raw.parse() {
         Ok(r) => r,
         Err(_) => {
-            errs.push(format!("invalid ip-range {raw}: invalid CIDR block notation"));
+            errs.push(format!(
+                "invalid ip-range {raw}: invalid CIDR block notation"
+            ));
             return None;
         }
     };
@@ -224,14 +228,14 @@ fn validate_address(raw: &str, subnet: &IpNet, family: Family) -> Result<Option<
     if raw.is_empty() {
         return Ok(None);
     }
-    let addr: IpAddr = raw
-        .parse()
-        .map_err(|_| "invalid address".to_string())?;
+    let addr: IpAddr = raw.parse().map_err(|_| "invalid address".to_string())?;
     if Family::of_addr(&addr) != family {
         return Err(format!("parent subnet is an {} block", family.name()));
     }
     if !subnet.trunc().contains(&addr) {
-        return Err(format!("parent subnet {subnet} doesn't contain this address"));
+        return Err(format!(
+            "parent subnet {subnet} doesn't contain this address"
+        ));
     }
     if is_reserved_edge(&subnet.trunc(), &addr) {
         return Err(format!(
@@ -240,26 +244,6 @@ fn validate_address(raw: &str, subnet: &IpNet, family: Family) -> Result<Option<
         ));
     }
     Ok(Some(addr))
-}
-
-/// A bridge network holds at most one pool per address family, and configs may not overlap.
-fn check_families(parsed: &[ParsedConfig], errs: &mut Vec<String>) {
-    for fam in [Family::V4, Family::V6] {
-        let n = parsed
-            .iter()
-            .filter(|p| p.family() == Some(fam))
-            .count();
-        if n > 1 {
-            errs.push(format!(
-                "bridge network supports only one {} subnet, got {n}",
-                fam.name()
-            ));
-        }
-    }
-    let automatic = parsed.iter().filter(|p| p.subnet.is_none()).count();
-    if automatic > 1 {
-        errs.push("only one automatic subnet can be requested per address family".to_string());
-    }
 }
 
 #[cfg(test)]
@@ -335,7 +319,8 @@ mod tests {
         assert!(m.contains(
             "invalid gateway 10.0.0.1: parent subnet 172.20.0.0/16 doesn't contain this address"
         ));
-        assert!(err(vec![cfg("172.20.0.0/16", "", "172.20.0.0")]).contains("invalid gateway 172.20.0.0"));
+        assert!(err(vec![cfg("172.20.0.0/16", "", "172.20.0.0")])
+            .contains("invalid gateway 172.20.0.0"));
         assert!(err(vec![cfg("172.20.0.0/16", "", "172.20.255.255")])
             .contains("invalid gateway 172.20.255.255"));
         assert!(err(vec![cfg("172.20.0.0/16", "", "fd00::1")])
@@ -350,12 +335,6 @@ mod tests {
             err(vec![c]),
             "invalid network config:\ninvalid auxiliary address r: parent subnet 172.20.0.0/16 doesn't contain this address"
         );
-    }
-
-    #[test]
-    fn two_v4_pools_refused() {
-        assert!(err(vec![cfg("10.1.0.0/24", "", ""), cfg("10.2.0.0/24", "", "")])
-            .contains("only one IPv4 subnet"));
     }
 
     #[test]

@@ -86,10 +86,25 @@ mod tests {
 
     #[test]
     fn first_host_and_edges() {
-        assert_eq!(first_host(&n("172.18.0.0/16")), Some("172.18.0.1".parse().unwrap()));
-        assert_eq!(first_host(&n("fd00:1::/64")), Some("fd00:1::1".parse().unwrap()));
-        assert!(is_reserved_edge(&n("10.0.0.0/24"), &"10.0.0.255".parse().unwrap()));
-        assert!(is_reserved_edge(&n("10.0.0.0/24"), &"10.0.0.0".parse().unwrap()));
-        assert!(!is_reserved_edge(&n("10.0.0.0/24"), &"10.0.0.1".parse().unwrap()));
+        assert_eq!(
+            first_host(&n("172.18.0.0/16")),
+            Some("172.18.0.1".parse().unwrap())
+        );
+        assert_eq!(
+            first_host(&n("fd00:1::/64")),
+            Some("fd00:1::1".parse().unwrap())
+        );
+        assert!(is_reserved_edge(
+            &n("10.0.0.0/24"),
+            &"10.0.0.255".parse().unwrap()
+        ));
+        assert!(is_reserved_edge(
+            &n("10.0.0.0/24"),
+            &"10.0.0.0".parse().unwrap()
+        ));
+        assert!(!is_reserved_edge(
+            &n("10.0.0.0/24"),
+            &"10.0.0.1".parse().unwrap()
+        ));
     }
 }

@@ -108,9 +108,7 @@ impl DefaultPools {
     }
 
     pub fn has_family(&self, family: Family) -> bool {
-        self.pools
-            .iter()
-            .any(|p| Family::of_net(&p.base) == family)
+        self.pools.iter().any(|p| Family::of_net(&p.base) == family)
     }
 
     /// The lowest subnet of the given family, in pool order, that overlaps none of `taken`.
@@ -154,7 +152,10 @@ mod tests {
             Some(n("172.18.0.0/16"))
         );
         let all16: Vec<IpNet> = (17..=31).map(|b| n(&format!("172.{b}.0.0/16"))).collect();
-        assert_eq!(pools.first_free(Family::V4, &all16), Some(n("192.168.0.0/20")));
+        assert_eq!(
+            pools.first_free(Family::V4, &all16),
+            Some(n("192.168.0.0/20"))
+        );
         // 15 /16s + 16 /20s in all
         let mut taken = vec![];
         while let Some(s) = pools.first_free(Family::V4, &taken) {

@@ -89,14 +89,18 @@ fn bool_opt(opts: &BTreeMap<String, String>, key: &str, default: bool) -> Result
     match opts.get(key) {
         None => Ok(default),
         Some(v) => parse_go_bool(v).ok_or_else(|| {
-            ApiError::invalid(format!("failed to parse {key} value: {v:?} is not a valid bool"))
+            ApiError::invalid(format!(
+                "failed to parse {key} value: {v:?} is not a valid bool"
+            ))
         }),
     }
 }
 
 fn parse_mtu(v: &str) -> Result<u32, ApiError> {
     let mtu: i64 = v.trim().parse().map_err(|_| {
-        ApiError::invalid(format!("failed to parse {OPT_MTU} value {v:?}: not a number"))
+        ApiError::invalid(format!(
+            "failed to parse {OPT_MTU} value {v:?}: not a number"
+        ))
     })?;
     if !(MIN_MTU as i64..=MAX_MTU as i64).contains(&mtu) {
         return Err(ApiError::invalid(format!(
@@ -111,7 +115,8 @@ fn validate_ifname(n: &str) -> Result<(), ApiError> {
         && n.len() <= MAX_IFNAME
         && n != "."
         && n != ".."
-        && n.bytes().all(|b| b.is_ascii_graphic() && b != b'/' && b != b':');
+        && n.bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'/' && b != b':');
     if ok {
         Ok(())
     } else {
@@ -126,7 +131,9 @@ mod tests {
     use super::*;
 
     fn opts(kv: &[(&str, &str)]) -> BTreeMap<String, String> {
-        kv.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        kv.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]

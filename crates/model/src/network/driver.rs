@@ -24,9 +24,7 @@ impl Driver {
             "macvlan" | "ipvlan" => Err(ApiError::not_implemented(format!(
                 "the {name} driver is not supported by berth yet"
             ))),
-            other => Err(ApiError::not_found(format!(
-                "could not find plugin {other} in v1 plugin registry: plugin not found"
-            ))),
+            other => Err(ApiError::not_found(format!("plugin \"{other}\" not found"))),
         }
     }
 
@@ -48,7 +46,13 @@ mod tests {
     fn known_and_unknown_drivers() {
         assert_eq!(Driver::parse("").unwrap(), Driver::Bridge);
         assert_eq!(Driver::parse("null").unwrap(), Driver::Null);
-        assert_eq!(Driver::parse("nosuch").unwrap_err().kind, ErrorKind::NotFound);
-        assert_eq!(Driver::parse("overlay").unwrap_err().kind, ErrorKind::Forbidden);
+        assert_eq!(
+            Driver::parse("nosuch").unwrap_err().kind,
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            Driver::parse("overlay").unwrap_err().kind,
+            ErrorKind::Forbidden
+        );
     }
 }

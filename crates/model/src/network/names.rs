@@ -44,10 +44,16 @@ mod tests {
     #[test]
     fn names() {
         assert!(validate_network_name("my-net_1.x").is_ok());
-        assert_eq!(validate_network_name("").unwrap_err().kind, ErrorKind::InvalidParameter);
+        assert_eq!(
+            validate_network_name("").unwrap_err().kind,
+            ErrorKind::InvalidParameter
+        );
         let e = validate_network_name("bridge").unwrap_err();
         assert_eq!(e.kind, ErrorKind::Forbidden);
-        assert_eq!(e.message, "operation is not permitted on predefined bridge network ");
+        assert_eq!(
+            e.message,
+            "operation is not permitted on predefined bridge network "
+        );
         assert!(validate_network_name("a\nb").is_err());
         assert!(validate_network_name(&"x".repeat(300)).is_err());
     }

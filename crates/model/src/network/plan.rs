@@ -61,7 +61,7 @@ pub fn plan_network(req: &CreateRequest, ctx: &PlanContext<'_>) -> Result<Networ
     }
     if !matches!(req.ipam_driver.as_str(), "" | "default") {
         return Err(ApiError::not_found(format!(
-            "could not find plugin {} in v1 plugin registry: plugin not found",
+            "plugin \"{}\" not found",
             req.ipam_driver
         )));
     }
@@ -70,6 +70,19 @@ pub fn plan_network(req: &CreateRequest, ctx: &PlanContext<'_>) -> Result<Networ
             "scope {} is not supported by the bridge driver",
             req.scope
         )));
+    }
+    for fam in [Family::V4, Family::V6] {
+        let given = parsed.iter().filter(|p| p.family() == Some(fam)).count();
+        if given > 1 {
+            return Err(ApiError::forbidden(
+                "bridge driver doesn't support multiple subnets",
+            ));
+        }
+    }
+    if parsed.iter().filter(|p| p.subnet.is_none()).count() > 1 {
+        return Err(ApiError::forbidden(
+            "bridge driver doesn't support multiple subnets",
+        ));
     }
     let enable_ipv6 = flag(req.enable_ipv6, &req.options, OPT_ENABLE_IPV6, false)?;
     let enable_ipv4 = flag(req.enable_ipv4, &req.options, OPT_ENABLE_IPV4, true)?;
@@ -151,10 +164,7 @@ fn allocate_pools(
             Family::V4 => enable_ipv4,
             Family::V6 => enable_ipv6,
         };
-        let given: Vec<&ParsedConfig> = parsed
-            .iter()
-            .filter(|p| p.family() == Some(fam))
-            .collect();
+        let given: Vec<&ParsedConfig> = parsed.iter().filter(|p| p.family() == Some(fam)).collect();
         if !enabled {
             if let Some(p) = given.first() {
                 let subnet = p.subnet.map(|s| s.to_string()).unwrap_or_default();
@@ -178,8 +188,22 @@ fn allocate_pools(
             }
             None => {
                 let (source, taken) = match fam {
-                    Family::V4 => (ctx.v4_pools, in_use.iter().chain(ctx.host_routes).copied().collect::<Vec<_>>()),
-                    Family::V6 => (ctx.v6_pools, in_use.iter().chain(ctx.host_routes).copied().collect::<Vec<_>>()),
+                    Family::V4 => (
+                        ctx.v4_pools,
+                        in_use
+                            .iter()
+                            .chain(ctx.host_routes)
+                            .copied()
+                            .collect::<Vec<_>>(),
+                    ),
+                    Family::V6 => (
+                        ctx.v6_pools,
+                        in_use
+                            .iter()
+                            .chain(ctx.host_routes)
+                            .copied()
+                            .collect::<Vec<_>>(),
+                    ),
                 };
                 let subnet = source.first_free(fam, &taken).ok_or_else(|| {
                     ApiError::invalid("all predefined address pools have been fully subnetted")

@@ -3,7 +3,11 @@ use crate::ipam::PoolSpec;
 use crate::ErrorKind;
 
 fn v6_pools() -> DefaultPools {
-    DefaultPools::new(vec![PoolSpec::new("fd12:3456:789a::/48".parse().unwrap(), 64).unwrap()])
+    DefaultPools::new(vec![PoolSpec::new(
+        "fd12:3456:789a::/48".parse().unwrap(),
+        64,
+    )
+    .unwrap()])
 }
 
 fn req(name: &str) -> CreateRequest {
@@ -43,12 +47,18 @@ fn first_user_network_gets_next_free_pool() {
     let n = plan(&req("bridgetest"), &[bridge], &[]).unwrap();
     assert_eq!(n.pools[0].subnet.to_string(), "172.18.0.0/16");
     assert_eq!(n.pools[0].gateway.to_string(), "172.18.0.1");
-    assert_eq!(n.bridge.as_ref().unwrap().name, format!("br-{}", &n.id[..12]));
+    assert_eq!(
+        n.bridge.as_ref().unwrap().name,
+        format!("br-{}", &n.id[..12])
+    );
 }
 
 #[test]
 fn automatic_subnets_skip_host_routes() {
-    let routes: Vec<IpNet> = vec!["172.17.0.0/16".parse().unwrap(), "172.18.5.0/24".parse().unwrap()];
+    let routes: Vec<IpNet> = vec![
+        "172.17.0.0/16".parse().unwrap(),
+        "172.18.5.0/24".parse().unwrap(),
+    ];
     let n = plan(&req("x"), &[], &routes).unwrap();
     assert_eq!(n.pools[0].subnet.to_string(), "172.19.0.0/16");
 }
@@ -66,7 +76,10 @@ fn explicit_overlap_is_forbidden() {
     let a = plan(&with_subnet("a", "10.10.0.0/16"), &[], &[]).unwrap();
     let e = plan(&with_subnet("b", "10.10.3.0/24"), &[a], &[]).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Forbidden);
-    assert_eq!(e.message, "Pool overlaps with other one on this address space");
+    assert_eq!(
+        e.message,
+        "Pool overlaps with other one on this address space"
+    );
 }
 
 #[test]
@@ -76,7 +89,10 @@ fn pools_run_out() {
         existing.push(plan(&req(&format!("n{i}")), &existing, &[]).unwrap());
     }
     let e = plan(&req("last"), &existing, &[]).unwrap_err();
-    assert_eq!(e.message, "all predefined address pools have been fully subnetted");
+    assert_eq!(
+        e.message,
+        "all predefined address pools have been fully subnetted"
+    );
 }
 
 #[test]
@@ -96,6 +112,18 @@ fn v6_subnet_without_ipv6_is_refused() {
 }
 
 #[test]
+fn two_v4_subnets_are_forbidden() {
+    let mut r = with_subnet("two", "10.1.0.0/24");
+    r.ipam_configs.push(IpamConfigInput {
+        subnet: "10.2.0.0/24".into(),
+        ..Default::default()
+    });
+    let e = plan(&r, &[], &[]).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Forbidden);
+    assert_eq!(e.message, "bridge driver doesn't support multiple subnets");
+}
+
+#[test]
 fn other_drivers() {
     let mut r = req("h");
     r.driver = "host".into();
@@ -107,7 +135,10 @@ fn other_drivers() {
 #[test]
 fn same_bridge_name_conflicts() {
     let mut r = req("a");
-    r.options.insert(super::super::bridge_options::OPT_BRIDGE_NAME.into(), "mybr".into());
+    r.options.insert(
+        super::super::bridge_options::OPT_BRIDGE_NAME.into(),
+        "mybr".into(),
+    );
     let a = plan(&r, &[], &[]).unwrap();
     r.name = "b".into();
     let e = plan(&r, &[a], &[]).unwrap_err();

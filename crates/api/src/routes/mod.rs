@@ -1,0 +1,47 @@
+//! The route table.
+
+pub mod networks;
+pub mod system;
+
+use crate::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/_ping", get(system::ping).head(system::ping_head))
+        .route("/version", get(system::version))
+        .route("/info", get(system::info))
+        .route("/networks", get(networks::list))
+        .route("/networks/create", post(networks::create))
+        .route("/networks/prune", post(networks::prune))
+        .route(
+            "/networks/{id}",
+            get(networks::inspect).delete(networks::remove),
+        )
+        .route("/networks/{id}/connect", post(networks::connect))
+        .route("/networks/{id}/disconnect", post(networks::disconnect))
+        .method_not_allowed_fallback(crate::fallback::page_not_found)
+        .with_state(state)
+}
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// JSON as dockerd writes it (Go's encoder ends every document with a newline).
+pub fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(mut body) => {
+            body.push(b'\n');
+            let mut res = (status, body).into_response();
+            res.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            res
+        }
+        Err(e) => {
+            crate::error::HttpError(berth_model::ApiError::internal(e.to_string())).into_response()
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! `berth daemon`: opens the store (refusing a data root another daemon holds), reconciles
+//! the kernel, and serves the API on a unix socket until SIGTERM or SIGINT.
+
+mod host_info;
+mod lock;
+mod options;
+mod socket;
+
+use berth_api::AppState;
+use berth_engine::{Engine, EngineConfig};
+use berth_model::ipam::DefaultPools;
+use berth_netsys::{Kernel, Netlink};
+use berth_store::Store;
+use options::DaemonOptions;
+use std::path::Path;
+use std::sync::Arc;
+
+pub fn main(args: &[String]) -> i32 {
+    let opts = match options::parse(args) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    init_logging(&opts.log_level);
+    match run(opts) {
+        Ok(()) => 0,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("berth daemon: {e}");
+            1
+        }
+    }
+}
+
+fn init_logging(level: &str) {
+    let level = match level {
+        "fatal" => "error",
+        other => other,
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BERTH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn run(opts: DaemonOptions) -> Result<(), String> {
+    create_dir(&opts.data_root)?;
+    create_dir(&opts.exec_root)?;
+    let _lock = lock::DataRootLock::acquire(&opts.data_root)?;
+    let store = Store::open(&opts.data_root.join("berth.redb")).map_err(|e| e.to_string())?;
+    let engine_id = host_info::engine_id(&store)?;
+    // The netlink socket is bound to the netns of the thread that opens it: this one, the
+    // daemon's own, before any runtime thread exists.
+    let kernel: Arc<dyn Kernel> =
+        Arc::new(Netlink::new().map_err(|e| format!("cannot open netlink: {e}"))?);
+    let pools = if opts.default_address_pools.is_empty() {
+        DefaultPools::docker_ipv4()
+    } else {
+        DefaultPools::new(opts.default_address_pools.clone())
+    };
+    let config = EngineConfig {
+        default_pools: pools.clone(),
+        bip: opts.bip,
+        default_bridge_name: "berth0".into(),
+    };
+    let engine = Arc::new(Engine::start(config, store, kernel).map_err(|e| e.message)?);
+    let info = host_info::gather(engine_id, &opts, pools.pools().to_vec());
+    let state = AppState {
+        engine,
+        info: Arc::new(info),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(serve(opts, state))
+}
+
+async fn serve(opts: DaemonOptions, state: AppState) -> Result<(), String> {
+    let (listener, guard) = socket::bind(&opts.socket_path)?;
+    tracing::info!(socket = %opts.socket_path.display(), "API listening");
+    let app = berth_api::app(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("the API server failed: {e}"))?;
+    drop(guard);
+    tracing::info!("daemon shut down");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::error!("cannot install signal handlers; stop the daemon with SIGKILL");
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
+        _ = int.recv() => tracing::info!("SIGINT: shutting down"),
+    }
+}
+
+fn create_dir(p: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(p).map_err(|e| format!("cannot create {}: {e}", p.display()))
+}

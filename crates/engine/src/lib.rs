@@ -1,0 +1,70 @@
+//! The engine: the only layer that calls the store and the kernel. It validates through the
+//! pure model, applies changes in an order that a crash at any point leaves repairable, and
+//! reconciles the kernel with the store on start.
+
+mod config;
+mod lookup;
+mod networks;
+mod predefined;
+mod reconcile;
+mod snapshot;
+mod ula;
+
+pub use config::EngineConfig;
+pub use networks::ListedNetwork;
+
+use berth_model::ipam::DefaultPools;
+use berth_model::ApiError;
+use berth_netsys::Kernel;
+use berth_store::Store;
+use snapshot::Snapshot;
+use std::sync::{Arc, Mutex};
+
+pub struct Engine {
+    config: EngineConfig,
+    store: Store,
+    kernel: Arc<dyn Kernel>,
+    /// Serialises every change, so checks (names, subnets) and the commit that depends on
+    /// them can't interleave. Reads never take it.
+    write: Mutex<()>,
+    state: Snapshot,
+    /// Where automatic IPv6 subnets come from: /64s of this daemon's own ULA /48.
+    v6_pools: DefaultPools,
+}
+
+impl Engine {
+    /// Opens the engine on a store and a kernel: creates the predefined networks on first
+    /// start and brings the kernel in line with the store.
+    pub fn start(config: EngineConfig, store: Store, kernel: Arc<dyn Kernel>) -> Result<Engine, ApiError> {
+        let networks = store.networks().map_err(internal)?;
+        let v6_pools = ula::daemon_pool(&store)?;
+        let engine = Engine {
+            config,
+            store,
+            kernel,
+            write: Mutex::new(()),
+            state: Snapshot::new(networks),
+            v6_pools,
+        };
+        engine.ensure_predefined()?;
+        engine.reconcile_kernel();
+        Ok(engine)
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        // A panic while holding the lock can't leave half-applied state behind (every step is
+        // committed or rolled back before the next), so a poisoned lock is safe to reuse.
+        self.write.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(e.to_string())
+}
+
+#[cfg(test)]
+mod tests;
