@@ -35,7 +35,11 @@ pub struct Engine {
 impl Engine {
     /// Opens the engine on a store and a kernel: creates the predefined networks on first
     /// start and brings the kernel in line with the store.
-    pub fn start(config: EngineConfig, store: Store, kernel: Arc<dyn Kernel>) -> Result<Engine, ApiError> {
+    pub fn start(
+        config: EngineConfig,
+        store: Store,
+        kernel: Arc<dyn Kernel>,
+    ) -> Result<Engine, ApiError> {
         let networks = store.networks().map_err(internal)?;
         let v6_pools = ula::daemon_pool(&store)?;
         let engine = Engine {

@@ -38,7 +38,9 @@ impl Engine {
         )?;
         let spec = bridge_spec(&net);
         if let Some(spec) = &spec {
-            self.kernel.ensure_bridge(spec).map_err(|e| kernel_error(&net, e))?;
+            self.kernel
+                .ensure_bridge(spec)
+                .map_err(|e| kernel_error(&net, e))?;
         }
         if let Err(e) = self.commit(net.clone()) {
             if let Some(spec) = &spec {
@@ -237,7 +239,9 @@ fn parse_go_duration(v: &str) -> Option<chrono::Duration> {
         }
         let n: f64 = rest[..num_len].parse().ok()?;
         rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let secs = match &rest[..unit_len] {
             "ns" => 1e-9,
             "us" | "µs" => 1e-6,
@@ -260,12 +264,18 @@ mod tests {
     #[test]
     fn until_forms() {
         let now = Utc::now();
-        assert_eq!(parse_until("1h", now).unwrap(), now - chrono::Duration::hours(1));
+        assert_eq!(
+            parse_until("1h", now).unwrap(),
+            now - chrono::Duration::hours(1)
+        );
         assert_eq!(
             parse_until("1h30m", now).unwrap(),
             now - chrono::Duration::minutes(90)
         );
-        assert_eq!(parse_until("1700000000", now).unwrap().timestamp(), 1_700_000_000);
+        assert_eq!(
+            parse_until("1700000000", now).unwrap().timestamp(),
+            1_700_000_000
+        );
         assert!(parse_until("2024-01-02T03:04:05Z", now).is_ok());
         assert!(parse_until("2024-01-02", now).is_ok());
         assert!(parse_until("soon", now).is_err());
