@@ -6,6 +6,7 @@ mod config;
 mod lookup;
 mod networks;
 mod predefined;
+mod reaper;
 mod reconcile;
 mod snapshot;
 mod ula;
@@ -30,6 +31,7 @@ pub struct Engine {
     state: Snapshot,
     /// Where automatic IPv6 subnets come from: /64s of this daemon's own ULA /48.
     v6_pools: DefaultPools,
+    reaper: reaper::Reaper,
 }
 
 impl Engine {
@@ -45,14 +47,20 @@ impl Engine {
         let engine = Engine {
             config,
             store,
-            kernel,
             write: Mutex::new(()),
             state: Snapshot::new(networks),
             v6_pools,
+            reaper: reaper::Reaper::new(kernel.clone()),
+            kernel,
         };
         engine.ensure_predefined()?;
         engine.reconcile_kernel();
         Ok(engine)
+    }
+
+    /// Finishes background kernel work (queued bridge removals); call before exiting.
+    pub fn shutdown(&self) {
+        self.reaper.flush();
     }
 
     pub fn config(&self) -> &EngineConfig {

@@ -38,9 +38,14 @@ impl Engine {
         )?;
         let spec = bridge_spec(&net);
         if let Some(spec) = &spec {
-            self.kernel
-                .ensure_bridge(spec)
-                .map_err(|e| kernel_error(&net, e))?;
+            let mut made = self.kernel.ensure_bridge(spec);
+            // The name may belong to a removed network's bridge still queued for removal.
+            if matches!(made, Err(NetsysError::NameInUse { .. }))
+                && self.reaper.take_over(&spec.name)
+            {
+                made = self.kernel.ensure_bridge(spec);
+            }
+            made.map_err(|e| kernel_error(&net, e))?;
         }
         if let Err(e) = self.commit(net.clone()) {
             if let Some(spec) = &spec {
@@ -72,11 +77,9 @@ impl Engine {
         self.store.delete_network(&net.id).map_err(internal)?;
         self.state.remove(&net.id);
         if let Some(spec) = bridge_spec(net) {
-            // The record is gone, so a failure here leaves only an orphan that the next
-            // start removes; the user's remove has succeeded.
-            if let Err(e) = self.kernel.delete_link(&spec.name) {
-                tracing::error!(bridge = %spec.name, error = %e, "cannot remove a bridge");
-            }
+            // The record is gone, so the remove has succeeded; the bridge follows in the
+            // background, and if the daemon dies first the next start removes the orphan.
+            self.reaper.remove(spec.name, spec.alias);
         }
         tracing::info!(network = %net.name, id = %net.id, "network removed");
         Ok(())
@@ -163,9 +166,7 @@ impl<'a> ListMatcher<'a> {
         let dangling = match filters.get("dangling") {
             [] => None,
             [v] => Some(parse_go_bool(v).ok_or_else(|| {
-                ApiError::invalid(format!(
-                    "invalid value for filter 'dangling', must be \"true\" (or \"1\"), or \"false\" (or \"0\")"
-                ))
+                ApiError::invalid("invalid value for filter 'dangling', must be \"true\" (or \"1\"), or \"false\" (or \"0\")")
             })?),
             _ => return Err(ApiError::invalid("invalid filter 'dangling': only one value is allowed")),
         };

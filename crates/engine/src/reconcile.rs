@@ -5,7 +5,7 @@
 use crate::Engine;
 use berth_model::network::record::network_id_from_alias;
 use berth_model::network::Network;
-use berth_netsys::BridgeSpec;
+use berth_netsys::{BridgeSpec, STAGING_PREFIX};
 use ipnet::IpNet;
 use std::collections::HashSet;
 
@@ -30,9 +30,12 @@ impl Engine {
         };
         for link in links {
             let owner = link.alias.as_deref().and_then(network_id_from_alias);
-            if let Some(id) = owner {
-                if link.kind.as_deref() == Some("bridge") && !known.contains(id) {
-                    tracing::info!(bridge = %link.name, network = id, "removing a bridge of a removed network");
+            let is_bridge = link.kind.as_deref() == Some("bridge");
+            // A bridge still under its staging name was being created when a daemon died.
+            let unfinished = is_bridge && link.name.starts_with(STAGING_PREFIX);
+            if unfinished || owner.is_some_and(|id| is_bridge && !known.contains(id)) {
+                {
+                    tracing::info!(bridge = %link.name, network = ?owner, "removing a bridge berth no longer knows");
                     if let Err(e) = self.kernel.delete_link(&link.name) {
                         tracing::error!(bridge = %link.name, error = %e, "cannot remove a stale bridge");
                     }

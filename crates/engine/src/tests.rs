@@ -79,7 +79,8 @@ fn create_makes_the_bridge_then_stores_and_remove_undoes_it() {
     );
     assert_eq!(e.inspect_network(&n.id[..5]).unwrap().name, "bridgetest");
     e.remove_network("bridgetest").unwrap();
-    assert_eq!(k.ops().last().unwrap(), &format!("delete_link {br}"));
+    e.shutdown();
+    assert_eq!(k.ops().last().unwrap(), &format!("delete_bridge {br}"));
     assert_eq!(
         e.inspect_network("bridgetest").unwrap_err().message,
         "network bridgetest not found"
@@ -144,10 +145,20 @@ fn restart_recreates_missing_bridges_and_removes_only_its_own_stale_ones() {
         up: true,
         addresses: vec![],
     });
+    k.add_link(LinkInfo {
+        name: "berthx-0badf00d".into(),
+        index: 0,
+        kind: Some("bridge".into()),
+        alias: None,
+        mtu: 1500,
+        up: false,
+        addresses: vec![],
+    });
     k.delete_link(&format!("br-{}", &kept.id[..12])).unwrap();
     let _e = start(dir.path(), k.clone(), EngineConfig::default());
     let ops = k.ops();
     assert!(ops.contains(&"delete_link br-deadbeef0000".to_string()));
+    assert!(ops.contains(&"delete_link berthx-0badf00d".to_string()));
     assert!(!ops.iter().any(|o| o.contains("docker0")));
     let names: Vec<String> = k
         .list_links()
@@ -241,4 +252,30 @@ fn concurrent_creates_of_one_name_let_exactly_one_through() {
     for r in results.iter().filter_map(|r| r.as_ref().err()) {
         assert_eq!(r.kind, ErrorKind::Conflict);
     }
+}
+
+#[test]
+fn a_user_bridge_name_can_be_reused_right_after_remove() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = Arc::new(RecordingKernel::new());
+    let e = start(dir.path(), k.clone(), EngineConfig::default());
+    let mut r = req("a");
+    r.options
+        .insert("com.docker.network.bridge.name".into(), "mybr".into());
+    for _ in 0..5 {
+        e.create_network(&r).unwrap();
+        e.remove_network("a").unwrap();
+    }
+    e.create_network(&r).unwrap();
+    e.shutdown();
+    let links = k.list_links().unwrap();
+    let mybr = links
+        .iter()
+        .find(|l| l.name == "mybr")
+        .expect("bridge exists");
+    let id = e.inspect_network("a").unwrap().id;
+    assert_eq!(
+        mybr.alias.as_deref(),
+        Some(format!("berth network {id}").as_str())
+    );
 }

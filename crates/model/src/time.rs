@@ -13,6 +13,13 @@ pub fn rfc3339_nano(t: &DateTime<Utc>) -> String {
     format!("{base}.{}Z", frac.trim_end_matches('0'))
 }
 
+/// The timestamp type of berth's records.
+pub type Timestamp = DateTime<Utc>;
+
+pub fn now() -> Timestamp {
+    Utc::now()
+}
+
 /// The zero time Docker prints for objects that have none (the predefined `host` and `none`).
 pub const GO_ZERO_TIME: &str = "0001-01-01T00:00:00Z";
 
@@ -30,11 +37,4 @@ mod tests {
         let t3 = t + chrono::Duration::nanoseconds(123_456_789);
         assert_eq!(rfc3339_nano(&t3), "2026-11-28T01:02:03.123456789Z");
     }
-}
-
-/// The timestamp type of berth's records.
-pub type Timestamp = DateTime<Utc>;
-
-pub fn now() -> Timestamp {
-    Utc::now()
 }

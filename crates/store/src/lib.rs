@@ -80,12 +80,14 @@ impl Store {
         let t = txn.open_table(table)?;
         match t.get(key)? {
             None => Ok(None),
-            Some(v) => serde_json::from_slice(v.value())
-                .map(Some)
-                .map_err(|e| StoreError::Corrupt {
-                    key: key.to_string(),
-                    reason: e.to_string(),
-                }),
+            Some(v) => {
+                serde_json::from_slice(v.value())
+                    .map(Some)
+                    .map_err(|e| StoreError::Corrupt {
+                        key: key.to_string(),
+                        reason: e.to_string(),
+                    })
+            }
         }
     }
 

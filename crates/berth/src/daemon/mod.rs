@@ -80,12 +80,15 @@ fn run(opts: DaemonOptions) -> Result<(), String> {
 async fn serve(opts: DaemonOptions, state: AppState) -> Result<(), String> {
     let (listener, guard) = socket::bind(&opts.socket_path)?;
     tracing::info!(socket = %opts.socket_path.display(), "API listening");
+    let engine = state.engine.clone();
     let app = berth_api::app(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("the API server failed: {e}"))?;
     drop(guard);
+    // Queued bridge removals finish before exit, off the async threads.
+    let _ = tokio::task::spawn_blocking(move || engine.shutdown()).await;
     tracing::info!("daemon shut down");
     Ok(())
 }

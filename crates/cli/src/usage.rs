@@ -1,0 +1,86 @@
+//! docker's usage errors, with `berth` in place of `docker`.
+
+use crate::error::CliError;
+
+const USAGES: &[(&str, &str, &str)] = &[
+    (
+        "berth network create",
+        "berth network create [OPTIONS] NETWORK",
+        "Run",
+    ),
+    ("berth network ls", "berth network ls [OPTIONS]", "Run"),
+    (
+        "berth network inspect",
+        "berth network inspect [OPTIONS] NETWORK [NETWORK...]",
+        "See",
+    ),
+    (
+        "berth network rm",
+        "berth network rm NETWORK [NETWORK...]",
+        "See",
+    ),
+    (
+        "berth network prune",
+        "berth network prune [OPTIONS]",
+        "Run",
+    ),
+    ("berth network", "berth network COMMAND", "Run"),
+    (
+        "berth inspect",
+        "berth inspect [OPTIONS] NAME|ID [NAME|ID...]",
+        "See",
+    ),
+    ("berth version", "berth version [OPTIONS]", "Run"),
+    ("berth info", "berth info [OPTIONS]", "Run"),
+];
+
+pub fn usage_line(path: &str) -> &str {
+    USAGES
+        .iter()
+        .find(|u| u.0 == path)
+        .map(|u| u.1)
+        .unwrap_or(path)
+}
+
+pub fn see_word(path: &str) -> &'static str {
+    USAGES
+        .iter()
+        .find(|u| u.0 == path)
+        .map(|u| u.2)
+        .unwrap_or("Run")
+}
+
+fn usage(path: &str, message: String) -> CliError {
+    CliError::Usage {
+        code: 1,
+        message,
+        path: path.to_string(),
+    }
+}
+
+/// cobra's `ExactArgs(1)`.
+pub fn exactly_one(path: &str, args: &[String]) -> Result<(), CliError> {
+    if args.len() == 1 {
+        return Ok(());
+    }
+    Err(usage(path, format!("berth: '{path}' requires 1 argument")))
+}
+
+/// cobra's `NoArgs`.
+pub fn none(path: &str, args: &[String]) -> Result<(), CliError> {
+    if args.is_empty() {
+        return Ok(());
+    }
+    Err(usage(path, format!("berth: '{path}' accepts no arguments")))
+}
+
+/// docker's `RequiresMinArgs(1)`.
+pub fn at_least_one(path: &str, args: &[String]) -> Result<(), CliError> {
+    if !args.is_empty() {
+        return Ok(());
+    }
+    Err(usage(
+        path,
+        format!("berth: '{path}' requires at least 1 argument"),
+    ))
+}

@@ -1,0 +1,105 @@
+//! Route dumps: the destinations the host already routes, for subnet-overlap checks.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use ipnet::IpNet;
+use netlink_packet_core::{NLM_F_CREATE, NLM_F_EXCL};
+use netlink_packet_route::route::{
+    RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteType,
+};
+use netlink_packet_route::RouteNetlinkMessage;
+use rtnetlink::RouteMessageBuilder;
+
+use super::socket::NlSocket;
+use crate::kernel::is_route_noise;
+use crate::NetsysError;
+
+pub(crate) fn destinations(sock: &mut NlSocket) -> Result<Vec<IpNet>, NetsysError> {
+    let mut found = Vec::new();
+    for request in [
+        RouteMessageBuilder::<Ipv4Addr>::new().build(),
+        RouteMessageBuilder::<Ipv6Addr>::new().build(),
+    ] {
+        let replies = sock.dump("dump routes", RouteNetlinkMessage::GetRoute(request))?;
+        found.extend(replies.into_iter().filter_map(|reply| match reply {
+            RouteNetlinkMessage::NewRoute(route) => main_table_destination(route),
+            _ => None,
+        }));
+    }
+    found.retain(|dst| !is_route_noise(dst));
+    found.sort();
+    found.dedup();
+    Ok(found)
+}
+
+/// The destination of a route of the main table that claims an address range (unicast, or
+/// blackhole/unreachable/prohibit, which also mean "this range is taken"); `None` otherwise.
+fn main_table_destination(route: RouteMessage) -> Option<IpNet> {
+    let claims_range = matches!(
+        route.header.kind,
+        RouteType::Unicast | RouteType::BlackHole | RouteType::Unreachable | RouteType::Prohibit
+    );
+    let mut table = u32::from(route.header.table);
+    let mut destination = None;
+    for attribute in route.attributes {
+        match attribute {
+            // RTA_TABLE carries ids above 255 and, when present, is the real one.
+            RouteAttribute::Table(id) => table = id,
+            RouteAttribute::Destination(RouteAddress::Inet(ip)) => destination = Some(ip.into()),
+            RouteAttribute::Destination(RouteAddress::Inet6(ip)) => destination = Some(ip.into()),
+            _ => {}
+        }
+    }
+    if !claims_range || table != u32::from(RouteHeader::RT_TABLE_MAIN) {
+        return None;
+    }
+    // No RTA_DST means a default route, which is noise anyway.
+    let destination = destination?;
+    IpNet::new(destination, route.header.destination_prefix_length)
+        .ok()
+        .map(|net| net.trunc())
+}
+
+/// Adds a static unicast route to the main table, through `gateway` or directly on the link.
+pub(crate) fn add(
+    sock: &mut NlSocket,
+    index: u32,
+    destination: &IpNet,
+    gateway: Option<IpAddr>,
+) -> Result<(), NetsysError> {
+    let message = match (destination, gateway) {
+        (IpNet::V4(dst), gateway) => {
+            let mut builder = RouteMessageBuilder::<Ipv4Addr>::new()
+                .destination_prefix(dst.network(), dst.prefix_len())
+                .output_interface(index);
+            match gateway {
+                Some(IpAddr::V4(gw)) => builder = builder.gateway(gw),
+                Some(IpAddr::V6(_)) => return Err(mixed_families(destination)),
+                None => {}
+            }
+            builder.build()
+        }
+        (IpNet::V6(dst), gateway) => {
+            let mut builder = RouteMessageBuilder::<Ipv6Addr>::new()
+                .destination_prefix(dst.network(), dst.prefix_len())
+                .output_interface(index);
+            match gateway {
+                Some(IpAddr::V6(gw)) => builder = builder.gateway(gw),
+                Some(IpAddr::V4(_)) => return Err(mixed_families(destination)),
+                None => {}
+            }
+            builder.build()
+        }
+    };
+    sock.request(
+        &format!("add route {destination} on link {index}"),
+        RouteNetlinkMessage::NewRoute(message),
+        NLM_F_CREATE | NLM_F_EXCL,
+    )
+}
+
+fn mixed_families(destination: &IpNet) -> NetsysError {
+    NetsysError::InvalidArgument(format!(
+        "the gateway of route {destination} is of another address family"
+    ))
+}
