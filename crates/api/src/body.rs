@@ -3,6 +3,7 @@
 
 use axum::body::Body;
 use axum::http::HeaderMap;
+use berth_model::json_syntax::{go_syntax_message, GoReader};
 use berth_model::ApiError;
 use serde_json::Value;
 
@@ -30,6 +31,12 @@ pub async fn read_json(headers: &HeaderMap, body: Body) -> Result<Option<Value>,
     if bytes.is_empty() && content_type.is_empty() {
         return Ok(None);
     }
+    if content_type.is_empty() {
+        // Go's mime.ParseMediaType("") fails, and dockerd reports it as a malformed header
+        return Err(ApiError::invalid(
+            "malformed Content-Type header (): mime: no media type",
+        ));
+    }
     let mime = content_type.split(';').next().unwrap_or("").trim();
     if !mime.eq_ignore_ascii_case("application/json") {
         return Err(ApiError::invalid(format!(
@@ -44,7 +51,10 @@ pub async fn read_json(headers: &HeaderMap, body: Body) -> Result<Option<Value>,
     let mut stream = serde_json::Deserializer::from_slice(&bytes).into_iter::<Value>();
     let value = match stream.next() {
         Some(Ok(v)) => v,
-        Some(Err(e)) => return Err(ApiError::invalid(format!("invalid JSON: {e}"))),
+        Some(Err(e)) => {
+            let msg = go_syntax_message(&bytes, &e, GoReader::Decoder);
+            return Err(ApiError::invalid(format!("invalid JSON: {msg}")));
+        }
         None => {
             return Err(ApiError::invalid(
                 "invalid JSON: got EOF while reading request body",

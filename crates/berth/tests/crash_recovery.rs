@@ -37,7 +37,7 @@ fn churn(d: &Daemon, round: usize, stop: Arc<AtomicBool>, acked: Arc<Mutex<Acked
             Ok(r) => panic!("create {name}: {} {}", r.status, r.text()),
             Err(_) => break,
         }
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             let r = harness::http::request(&socket, "DELETE", &format!("/networks/{name}"), None);
             match r {
                 Ok(r) if r.status == 204 => {

@@ -34,7 +34,8 @@ impl CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Daemon(m) => write!(f, "Error response from daemon: {m}"),
+            // docker trims the message: moby's predefined-network error ends with a space
+            CliError::Daemon(m) => write!(f, "Error response from daemon: {}", m.trim_end()),
             CliError::Connect(host) => {
                 write!(
                     f,

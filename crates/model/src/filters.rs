@@ -2,6 +2,7 @@
 //! as `{"name":["a","b"]}` (current) or `{"name":{"a":true}}` (the legacy form old clients send).
 
 use crate::error::ApiError;
+use crate::json_syntax::{go_syntax_message, GoReader};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -16,8 +17,10 @@ impl Filters {
             Some(r) if r.trim().is_empty() => return Ok(Filters::default()),
             Some(r) => r,
         };
-        let value: serde_json::Value = serde_json::from_str(raw)
-            .map_err(|e| ApiError::invalid(format!("invalid filter: {e}")))?;
+        let value: serde_json::Value = serde_json::from_str(raw).map_err(|e| {
+            let msg = go_syntax_message(raw.as_bytes(), &e, GoReader::Unmarshal);
+            ApiError::invalid(format!("invalid filter: {msg}"))
+        })?;
         let obj = value
             .as_object()
             .ok_or_else(|| ApiError::invalid("invalid filter: filters must be a JSON object"))?;
@@ -34,11 +37,8 @@ impl Filters {
                         })
                     })
                     .collect::<Result<_, _>>()?,
-                serde_json::Value::Object(o) => o
-                    .iter()
-                    .filter(|(_, on)| on.as_bool().unwrap_or(false))
-                    .map(|(val, _)| val.clone())
-                    .collect(),
+                // the legacy form's booleans carry no meaning: dockerd reads only the keys
+                serde_json::Value::Object(o) => o.keys().cloned().collect(),
                 _ => {
                     return Err(ApiError::invalid(format!(
                         "invalid filter '{k}': values must be a list"
@@ -96,7 +96,13 @@ mod tests {
         let b = Filters::parse(Some(r#"{"name":{"x":true,"y":true}}"#)).unwrap();
         assert_eq!(a, b);
         assert_eq!(a.get("name"), ["x", "y"]);
-        assert!(Filters::parse(Some("{bad")).is_err());
+        // the legacy form's booleans are ignored, as dockerd ignores them
+        let c = Filters::parse(Some(r#"{"name":{"x":false,"y":true}}"#)).unwrap();
+        assert_eq!(c, a);
+        assert_eq!(
+            Filters::parse(Some("{bad")).unwrap_err().message,
+            "invalid filter: invalid character 'b' looking for beginning of object key string"
+        );
         assert!(Filters::parse(Some("[]")).is_err());
     }
 

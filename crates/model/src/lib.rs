@@ -5,6 +5,7 @@ pub mod error;
 pub mod filters;
 pub mod ids;
 pub mod ipam;
+pub mod json_syntax;
 pub mod network;
 pub mod time;
 

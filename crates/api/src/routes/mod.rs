@@ -4,6 +4,7 @@ pub mod networks;
 pub mod system;
 
 use crate::AppState;
+use axum::extract::Path;
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -13,8 +14,20 @@ pub fn router(state: AppState) -> Router {
         .route("/version", get(system::version))
         .route("/info", get(system::info))
         .route("/networks", get(networks::list))
-        .route("/networks/create", post(networks::create))
-        .route("/networks/prune", post(networks::prune))
+        // dockerd routes GET/DELETE of these paths to /networks/{id}: a network may be
+        // named "create" or "prune"
+        .route(
+            "/networks/create",
+            post(networks::create)
+                .get(|s, q| networks::inspect(s, Path("create".into()), q))
+                .delete(|s| networks::remove(s, Path("create".into()))),
+        )
+        .route(
+            "/networks/prune",
+            post(networks::prune)
+                .get(|s, q| networks::inspect(s, Path("prune".into()), q))
+                .delete(|s| networks::remove(s, Path("prune".into()))),
+        )
         .route(
             "/networks/{id}",
             get(networks::inspect).delete(networks::remove),
