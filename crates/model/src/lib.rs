@@ -1,6 +1,7 @@
 //! berth's pure model: everything here is computation on values, with no syscalls,
 //! so it can be unit- and property-tested exhaustively.
 
+pub mod container;
 pub mod error;
 pub mod filters;
 pub mod ids;

@@ -1,0 +1,17 @@
+//! Containers: names, network modes, restart policies, the typed create request, and the
+//! persisted record with its state machine.
+
+pub mod create;
+pub mod names;
+pub mod network_mode;
+pub mod ports;
+pub mod record;
+pub mod restart;
+pub mod state;
+
+pub use create::CreateContainer;
+pub use names::{random_name, validate_container_name};
+pub use network_mode::NetworkMode;
+pub use record::Container;
+pub use restart::RestartPolicy;
+pub use state::{ContainerState, Status};

@@ -1,0 +1,29 @@
+//! The persisted container: what was asked, what it runs with, and its state.
+
+use super::create::{CreateContainer, EffectiveConfig};
+use super::state::ContainerState;
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Container {
+    pub id: String,
+    pub name: String,
+    pub created: Timestamp,
+    /// The image as the user named it, and the ID it resolved to.
+    pub image: String,
+    pub image_id: String,
+    /// The request as made (for inspect's Config/HostConfig).
+    pub request: CreateContainer,
+    /// Request merged with the image's defaults.
+    pub config: EffectiveConfig,
+    /// The hostname inside the container (the short ID unless given; the host's in host mode).
+    pub hostname: String,
+    pub state: ContainerState,
+}
+
+impl Container {
+    pub fn short_id(&self) -> &str {
+        crate::ids::short_id(&self.id)
+    }
+}
