@@ -346,8 +346,10 @@ mod tests {
             working_dir: "/w".into(),
             ..Default::default()
         };
-        let mut req = CreateContainer::default();
-        req.env = vec!["A=2".into(), "B=3".into()];
+        let mut req = CreateContainer {
+            env: vec!["A=2".into(), "B=3".into()],
+            ..Default::default()
+        };
         let eff = EffectiveConfig::merge(&req, &image).unwrap();
         assert_eq!(eff.env, vec!["PATH=/bin", "A=2", "B=3"]);
         assert_eq!(eff.argv(), vec!["sh"]);
