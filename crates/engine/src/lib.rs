@@ -3,6 +3,7 @@
 //! reconciles the kernel with the store on start.
 
 mod config;
+pub mod containers;
 mod lookup;
 mod networks;
 mod predefined;
@@ -19,7 +20,7 @@ use berth_model::ApiError;
 use berth_netsys::Kernel;
 use berth_store::Store;
 use snapshot::Snapshot;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub struct Engine {
     config: EngineConfig,
@@ -32,6 +33,7 @@ pub struct Engine {
     /// Where automatic IPv6 subnets come from: /64s of this daemon's own ULA /48.
     v6_pools: DefaultPools,
     reaper: reaper::Reaper,
+    containers: OnceLock<containers::ContainerTable>,
 }
 
 impl Engine {
@@ -51,11 +53,30 @@ impl Engine {
             state: Snapshot::new(networks),
             v6_pools,
             reaper: reaper::Reaper::new(kernel.clone()),
+            containers: OnceLock::new(),
             kernel,
         };
         engine.ensure_predefined()?;
         engine.reconcile_kernel();
         Ok(engine)
+    }
+
+    /// Plugs in the image store and the runtime: loads the stored containers and adopts the
+    /// ones that kept running while the daemon was down.
+    pub fn enable_containers(
+        self: &Arc<Self>,
+        deps: containers::ContainerDeps,
+    ) -> Result<(), ApiError> {
+        let existing = self.store.containers().map_err(internal)?;
+        if self
+            .containers
+            .set(containers::ContainerTable::new(deps, existing))
+            .is_err()
+        {
+            return Err(ApiError::internal("containers are already enabled"));
+        }
+        self.recover_containers();
+        Ok(())
     }
 
     /// Finishes background kernel work (queued bridge removals); call before exiting.

@@ -48,6 +48,13 @@ pub trait Kernel: Send + Sync + 'static {
     /// late cleanup can never remove a newer bridge that took the same name. `Ok(())` if absent.
     fn delete_bridge(&self, name: &str, alias: &str) -> Result<(), NetsysError>;
 
+    /// Create a container's network namespace, bind-mounted at `path`, with `lo` up (a fresh
+    /// namespace has it down, and libcontainer does not raise it).
+    fn create_sandbox(&self, path: &std::path::Path) -> Result<(), NetsysError>;
+
+    /// Remove a container's network namespace; `Ok(())` if it is already gone.
+    fn delete_sandbox(&self, path: &std::path::Path) -> Result<(), NetsysError>;
+
     /// All links with their kind, ifalias, mtu, up flag and addresses.
     fn list_links(&self) -> Result<Vec<LinkInfo>, NetsysError>;
 
@@ -66,6 +73,12 @@ impl<K: Kernel + ?Sized> Kernel for Arc<K> {
     }
     fn delete_bridge(&self, name: &str, alias: &str) -> Result<(), NetsysError> {
         (**self).delete_bridge(name, alias)
+    }
+    fn create_sandbox(&self, path: &std::path::Path) -> Result<(), NetsysError> {
+        (**self).create_sandbox(path)
+    }
+    fn delete_sandbox(&self, path: &std::path::Path) -> Result<(), NetsysError> {
+        (**self).delete_sandbox(path)
     }
     fn list_links(&self) -> Result<Vec<LinkInfo>, NetsysError> {
         (**self).list_links()

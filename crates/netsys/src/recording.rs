@@ -172,6 +172,22 @@ impl Kernel for RecordingKernel {
         Ok(())
     }
 
+    fn create_sandbox(&self, path: &std::path::Path) -> Result<(), NetsysError> {
+        let mut state = self.state();
+        state.enter(
+            "create_sandbox",
+            Some(format!("create_sandbox {}", path.display())),
+        )
+    }
+
+    fn delete_sandbox(&self, path: &std::path::Path) -> Result<(), NetsysError> {
+        let mut state = self.state();
+        state.enter(
+            "delete_sandbox",
+            Some(format!("delete_sandbox {}", path.display())),
+        )
+    }
+
     fn list_links(&self) -> Result<Vec<LinkInfo>, NetsysError> {
         let mut state = self.state();
         state.enter("list_links", None)?;

@@ -10,11 +10,12 @@ mod tables;
 
 pub use error::StoreError;
 
+use berth_model::container::Container;
 use berth_model::network::Network;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde::{de::DeserializeOwned, Serialize};
 use std::path::Path;
-use tables::{META, NETWORKS};
+use tables::{CONTAINERS, META, NETWORKS};
 
 pub struct Store {
     db: Database,
@@ -29,6 +30,7 @@ impl Store {
         let txn = store.db.begin_write()?;
         txn.open_table(NETWORKS)?;
         txn.open_table(META)?;
+        txn.open_table(CONTAINERS)?;
         txn.commit()?;
         Ok(store)
     }
@@ -43,6 +45,18 @@ impl Store {
 
     pub fn delete_network(&self, id: &str) -> Result<bool, StoreError> {
         self.delete(NETWORKS, id)
+    }
+
+    pub fn containers(&self) -> Result<Vec<Container>, StoreError> {
+        self.list(CONTAINERS)
+    }
+
+    pub fn put_container(&self, container: &Container) -> Result<(), StoreError> {
+        self.put(CONTAINERS, &container.id, container)
+    }
+
+    pub fn delete_container(&self, id: &str) -> Result<bool, StoreError> {
+        self.delete(CONTAINERS, id)
     }
 
     pub fn meta<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {

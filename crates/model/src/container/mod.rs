@@ -2,6 +2,7 @@
 //! persisted record with its state machine.
 
 pub mod create;
+pub mod etc_files;
 pub mod names;
 pub mod network_mode;
 pub mod ports;

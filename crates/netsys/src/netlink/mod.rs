@@ -108,6 +108,25 @@ impl Kernel for Netlink {
         links::delete(&mut self.socket(), name)
     }
 
+    fn create_sandbox(&self, path: &std::path::Path) -> Result<(), NetsysError> {
+        crate::netns::create_netns(path)?;
+        let raised = crate::netns::in_netns(path, || -> Result<(), NetsysError> {
+            let nl = Netlink::new()?;
+            // `lo` is always ifindex 1 in a fresh namespace
+            nl.set_up(1)
+        })
+        .and_then(|r| r);
+        if let Err(e) = raised {
+            let _ = crate::netns::delete_netns(path);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    fn delete_sandbox(&self, path: &std::path::Path) -> Result<(), NetsysError> {
+        crate::netns::delete_netns(path)
+    }
+
     fn delete_bridge(&self, name: &str, alias: &str) -> Result<(), NetsysError> {
         crate::kernel::validate_link_name(name)?;
         let mut sock = self.socket();

@@ -1,0 +1,108 @@
+//! `POST /containers/create`.
+
+use super::lookup::find;
+use super::ContainerTable;
+use crate::{internal, Engine};
+use berth_model::container::create::EffectiveConfig;
+use berth_model::container::{
+    random_name, validate_container_name, Container, ContainerState, CreateContainer, NetworkMode,
+};
+use berth_model::ids::{generate_id, short_id};
+use berth_model::ApiError;
+
+#[derive(Debug)]
+pub struct Created {
+    pub id: String,
+    pub warnings: Vec<String>,
+}
+
+impl Engine {
+    pub fn create_container(&self, req: CreateContainer) -> Result<Created, ApiError> {
+        let table = self.containers()?;
+        let name = match &req.name {
+            Some(n) if !n.is_empty() => Some(validate_container_name(n)?),
+            _ => None,
+        };
+        req.validate_network_settings()?;
+        let image = table.deps.images.resolve(&req.image)?;
+        let mut warnings = Vec::new();
+        match &req.host.network_mode {
+            NetworkMode::Bridge | NetworkMode::Network(_) => {
+                return Err(ApiError::not_implemented(format!(
+                    "berth cannot attach containers to bridge networks yet (network mode \"{}\"): use --network none, --network host or --network container:<name>",
+                    req.host.network_mode.as_string()
+                )))
+            }
+            NetworkMode::Host if !req.host.port_bindings.is_empty() || req.host.publish_all_ports => {
+                warnings.push("Published ports are discarded when using host network mode".to_string());
+            }
+            _ => {}
+        }
+        let config = EffectiveConfig::merge(&req, &image.defaults)?;
+        let id = generate_id();
+        let created = berth_model::time::now();
+        let mut all = table.lock_all();
+        let hostname = match &req.host.network_mode {
+            NetworkMode::Container(target) => find(&all, target)?.hostname.clone(),
+            NetworkMode::Host => host_hostname(),
+            _ if !req.hostname.is_empty() => req.hostname.clone(),
+            _ => short_id(&id).to_string(),
+        };
+        let name = match name {
+            Some(n) => {
+                if let Some(other) = all.values().find(|c| c.name == n) {
+                    return Err(ApiError::conflict(format!(
+                        "Conflict. The container name \"/{n}\" is already in use by container \"{}\". You have to remove (or rename) that container to be able to reuse that name.",
+                        other.id
+                    )));
+                }
+                n
+            }
+            None => unique_random_name(&all),
+        };
+        let container = Container {
+            id: id.clone(),
+            name,
+            created,
+            image: req.image.clone(),
+            image_id: image.id,
+            request: req,
+            config,
+            hostname,
+            state: ContainerState::default(),
+        };
+        let paths = table.paths(&id);
+        std::fs::create_dir_all(&paths.dir).map_err(internal)?;
+        if let Err(e) = self.store.put_container(&container) {
+            let _ = std::fs::remove_dir_all(&paths.dir);
+            return Err(internal(e));
+        }
+        all.insert(id.clone(), container);
+        table.changed.notify_all();
+        tracing::info!(container = %id, "container created");
+        Ok(Created { id, warnings })
+    }
+
+    pub(crate) fn containers(&self) -> Result<&ContainerTable, ApiError> {
+        self.containers.get().ok_or_else(|| {
+            ApiError::not_implemented("this daemon was started without a container runtime")
+        })
+    }
+}
+
+fn unique_random_name(all: &std::collections::HashMap<String, Container>) -> String {
+    for attempt in 0..64 {
+        let n = random_name(attempt.min(1));
+        if !all.values().any(|c| c.name == n) {
+            return n;
+        }
+    }
+    format!("berth_{}", &generate_id()[..12])
+}
+
+fn host_hostname() -> String {
+    nix::unistd::gethostname()
+        .ok()
+        .and_then(|h| h.into_string().ok())
+        .unwrap_or_default()
+}

@@ -1,0 +1,98 @@
+//! What happens when a container's process ends: a waiter thread per running container
+//! learns the exit from the runtime, frees the namespace and the rootfs, records the exit, and
+//! applies the restart policy and `--rm`.
+
+use super::deps::Exited;
+use super::hold;
+use crate::Engine;
+use berth_model::container::Status;
+use std::sync::Arc;
+use std::time::Duration;
+
+impl Engine {
+    pub(crate) fn spawn_waiter(self: &Arc<Self>, id: String) {
+        let engine = self.clone();
+        let for_log = id.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("wait-{}", &id[..12.min(id.len())]))
+            .spawn(move || {
+                let Ok(table) = engine.containers() else { return };
+                let runtime_dir = table.paths(&id).runtime_dir;
+                let exited = match table.deps.runtime.wait_exit(&id, &runtime_dir) {
+                    Ok(e) => e,
+                    Err(e) => {
+                        tracing::error!(container = %id, error = %e.message, "lost track of a container's process");
+                        Exited { code: 255, at: std::time::SystemTime::now(), oom_killed: false }
+                    }
+                };
+                engine.handle_exit(&id, exited);
+            });
+        if let Err(e) = spawned {
+            tracing::error!(container = %for_log, error = %e, "cannot start a waiter thread");
+        }
+    }
+
+    /// Records an exit and applies the container's policies.
+    pub(crate) fn handle_exit(self: &Arc<Self>, id: &str, exited: Exited) {
+        let Ok(table) = self.containers() else { return };
+        let Some(mut c) = table.get(id) else { return };
+        let paths = table.paths(id);
+        self.release_network(table, &c, &paths);
+        self.release_rootfs(table, &paths);
+        if let Err(e) = table.deps.runtime.delete(id, &paths.runtime_dir) {
+            tracing::warn!(container = %id, error = %e.message, "runtime cleanup failed");
+        }
+        c.state.status = Status::Exited;
+        c.state.pid = 0;
+        c.state.monitor_pid = 0;
+        c.state.exit_code = exited.code;
+        c.state.oom_killed = exited.oom_killed;
+        c.state.finished_at = Some(exited.at.into());
+        let policy = c.request.host.restart_policy;
+        let restart =
+            policy.should_restart(exited.code, c.state.restart_count, c.state.stopped_by_user);
+        let auto_remove = c.request.host.auto_remove;
+        tracing::info!(container = %id, code = exited.code, "container exited");
+        if let Err(e) = self.save_container(table, c) {
+            tracing::error!(container = %id, error = %e.message, "cannot record an exit");
+        }
+        if restart {
+            self.schedule_restart(id.to_string());
+        } else if auto_remove {
+            let engine = self.clone();
+            let id = id.to_string();
+            let _ = std::thread::Builder::new()
+                .name("autoremove".into())
+                .spawn(move || {
+                    if let Err(e) = engine.remove_container(&id, true) {
+                        tracing::error!(container = %id, error = %e.message, "--rm failed");
+                    }
+                });
+        }
+    }
+
+    /// Restarts after a short back-off that grows with the restart count, as Docker does,
+    /// unless the user stops or removes the container meanwhile.
+    fn schedule_restart(self: &Arc<Self>, id: String) {
+        let engine = self.clone();
+        let _ = std::thread::Builder::new()
+            .name("restart".into())
+            .spawn(move || {
+                let Ok(table) = engine.containers() else {
+                    return;
+                };
+                let count = table.get(&id).map(|c| c.state.restart_count).unwrap_or(0);
+                let delay = Duration::from_millis(100u64.saturating_mul(1 << count.min(10)));
+                std::thread::sleep(delay.min(Duration::from_secs(60)));
+                let lock = table.op_lock(&id);
+                let _op = hold(&lock);
+                let Some(c) = table.get(&id) else { return };
+                if c.state.is_running() || c.state.stopped_by_user {
+                    return;
+                }
+                if let Err(e) = engine.start_locked(c, true) {
+                    tracing::error!(container = %id, error = %e.message, "restart failed");
+                }
+            });
+    }
+}

@@ -1,0 +1,419 @@
+//! start, stop, kill, restart.
+
+use super::deps::{NetnsSpec, RunSpec};
+use super::lookup::find;
+use super::{hold, ContainerPaths, ContainerTable};
+use crate::{internal, Engine};
+use berth_model::container::etc_files::{hosts_file, parse_extra_hosts, resolv_conf};
+use berth_model::container::{Container, NetworkMode, Status};
+use berth_model::ApiError;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long a SIGKILLed container may take to be reaped before stop gives up waiting.
+const KILL_GRACE: Duration = Duration::from_secs(10);
+
+impl Engine {
+    /// Starts a container; `Ok(false)` if it was already running (Docker's 304).
+    pub fn start_container(self: &Arc<Self>, term: &str) -> Result<bool, ApiError> {
+        let table = self.containers()?;
+        let id = table.resolve_id(term)?;
+        let lock = table.op_lock(&id);
+        let _op = hold(&lock);
+        let c = table
+            .get(&id)
+            .ok_or_else(|| ApiError::not_found(format!("No such container: {term}")))?;
+        if c.state.is_running() {
+            return Ok(false);
+        }
+        self.start_locked(c, false)?;
+        Ok(true)
+    }
+
+    /// Starts a container whose op lock the caller holds.
+    pub(crate) fn start_locked(
+        self: &Arc<Self>,
+        mut c: Container,
+        is_restart: bool,
+    ) -> Result<(), ApiError> {
+        let table = self.containers()?;
+        let paths = table.paths(&c.id);
+        let netns = self.prepare_network(table, &c, &paths)?;
+        if let Err(e) = self.prepare_rootfs(table, &c, &paths) {
+            self.release_network(table, &c, &paths);
+            return Err(e);
+        }
+        let spec = RunSpec {
+            id: c.id.clone(),
+            rootfs: paths.merged.clone(),
+            argv: c.config.argv(),
+            env: c.config.env.clone(),
+            cwd: if c.config.working_dir.is_empty() {
+                "/".into()
+            } else {
+                c.config.working_dir.clone()
+            },
+            user: c.config.user.clone(),
+            hostname: c.hostname.clone(),
+            tty: c.request.tty,
+            open_stdin: c.request.open_stdin,
+            share_host_uts: c.request.host.network_mode == NetworkMode::Host,
+            netns,
+            mounts: c.request.host.binds.clone(),
+            log_path: paths.log.clone(),
+            runtime_dir: paths.runtime_dir.clone(),
+        };
+        let started = match table.deps.runtime.start(&spec) {
+            Ok(s) => s,
+            Err(e) => {
+                self.release_rootfs(table, &paths);
+                self.release_network(table, &c, &paths);
+                let _ = table.deps.runtime.delete(&c.id, &paths.runtime_dir);
+                // Docker keeps the container, with the failure recorded in its state.
+                c.state.error = e.message.clone();
+                c.state.exit_code = if e.message.contains("executable file not found")
+                    || e.message.contains("no such file or directory")
+                {
+                    127
+                } else {
+                    128
+                };
+                let _ = self.save_container(table, c);
+                return Err(e);
+            }
+        };
+        c.state.status = Status::Running;
+        c.state.pid = started.pid;
+        c.state.monitor_pid = started.monitor_pid;
+        c.state.error.clear();
+        c.state.exit_code = 0;
+        c.state.started_at = Some(berth_model::time::now());
+        c.state.stopped_by_user = false;
+        if is_restart {
+            c.state.restart_count += 1;
+        }
+        let id = c.id.clone();
+        self.save_container(table, c)?;
+        self.spawn_waiter(id);
+        Ok(())
+    }
+
+    /// Stops a container: its stop signal (SIGTERM by default), then SIGKILL after `timeout`.
+    /// `Ok(false)` if it was not running (Docker's 304).
+    pub fn stop_container(
+        &self,
+        term: &str,
+        timeout: Option<Duration>,
+        signal: Option<i32>,
+    ) -> Result<bool, ApiError> {
+        let table = self.containers()?;
+        let id = table.resolve_id(term)?;
+        let lock = table.op_lock(&id);
+        let _op = hold(&lock);
+        self.stop_locked(table, &id, timeout, signal)
+    }
+
+    pub(crate) fn stop_locked(
+        &self,
+        table: &ContainerTable,
+        id: &str,
+        timeout: Option<Duration>,
+        signal: Option<i32>,
+    ) -> Result<bool, ApiError> {
+        let c = table
+            .get(id)
+            .ok_or_else(|| ApiError::not_found(format!("No such container: {id}")))?;
+        if !c.state.is_running() {
+            return Ok(false);
+        }
+        self.mark_stopped_by_user(table, id)?;
+        let paths = table.paths(id);
+        let timeout = timeout.unwrap_or_else(|| {
+            Duration::from_secs(c.request.stop_timeout.unwrap_or(10).max(0) as u64)
+        });
+        let sig =
+            signal.unwrap_or_else(|| parse_signal(&c.config.stop_signal).unwrap_or(libc::SIGTERM));
+        if let Err(e) = table.deps.runtime.signal(id, &paths.runtime_dir, sig) {
+            tracing::warn!(container = %id, error = %e.message, "stop signal failed");
+        }
+        if !table.wait_not_running(id, timeout) {
+            table
+                .deps
+                .runtime
+                .signal(id, &paths.runtime_dir, libc::SIGKILL)?;
+            if !table.wait_not_running(id, KILL_GRACE) {
+                return Err(ApiError::internal(format!(
+                    "cannot stop container: {id}: the process did not exit after SIGKILL"
+                )));
+            }
+        }
+        Ok(true)
+    }
+
+    pub fn kill_container(&self, term: &str, signal: i32) -> Result<(), ApiError> {
+        let table = self.containers()?;
+        let id = table.resolve_id(term)?;
+        let c = table
+            .get(&id)
+            .ok_or_else(|| ApiError::not_found(format!("No such container: {term}")))?;
+        if !c.state.is_running() {
+            return Err(ApiError::conflict(format!("Container {id} is not running")));
+        }
+        if signal == libc::SIGKILL || signal == libc::SIGTERM || signal == libc::SIGINT {
+            self.mark_stopped_by_user(table, &id)?;
+        }
+        table
+            .deps
+            .runtime
+            .signal(&id, &table.paths(&id).runtime_dir, signal)
+    }
+
+    pub fn restart_container(
+        self: &Arc<Self>,
+        term: &str,
+        timeout: Option<Duration>,
+    ) -> Result<(), ApiError> {
+        let table = self.containers()?;
+        let id = table.resolve_id(term)?;
+        let lock = table.op_lock(&id);
+        let _op = hold(&lock);
+        self.stop_locked(table, &id, timeout, None)?;
+        let c = table
+            .get(&id)
+            .ok_or_else(|| ApiError::not_found(format!("No such container: {term}")))?;
+        self.start_locked(c, false)
+    }
+
+    fn mark_stopped_by_user(&self, table: &ContainerTable, id: &str) -> Result<(), ApiError> {
+        let mut c = table
+            .get(id)
+            .ok_or_else(|| ApiError::not_found(format!("No such container: {id}")))?;
+        c.state.stopped_by_user = true;
+        self.save_container(table, c)
+    }
+
+    /// Commits a container record and publishes it to readers and waiters.
+    pub(crate) fn save_container(
+        &self,
+        table: &ContainerTable,
+        c: Container,
+    ) -> Result<(), ApiError> {
+        self.store.put_container(&c).map_err(internal)?;
+        let mut all = table.lock_all();
+        all.insert(c.id.clone(), c);
+        table.changed.notify_all();
+        Ok(())
+    }
+
+    /// The network namespace the process will run in, created if it is the container's own.
+    fn prepare_network(
+        &self,
+        table: &ContainerTable,
+        c: &Container,
+        paths: &ContainerPaths,
+    ) -> Result<NetnsSpec, ApiError> {
+        match &c.request.host.network_mode {
+            NetworkMode::Host => Ok(NetnsSpec::Host),
+            NetworkMode::Container(target) => {
+                let all = table.lock_all();
+                let t = find(&all, target)?;
+                if !t.state.is_running() {
+                    return Err(ApiError::conflict(format!(
+                        "cannot join network of a non running container: {}",
+                        t.id
+                    )));
+                }
+                Ok(match &t.request.host.network_mode {
+                    NetworkMode::Host => NetnsSpec::Host,
+                    NetworkMode::Container(_) => {
+                        return Err(ApiError::conflict(format!(
+                            "cannot join network of container {}: it shares another container's network",
+                            t.id
+                        )))
+                    }
+                    _ => NetnsSpec::Path(table.paths(&t.id).netns),
+                })
+            }
+            _ => {
+                if let Some(dir) = paths.netns.parent() {
+                    std::fs::create_dir_all(dir).map_err(internal)?;
+                }
+                let _ = self.kernel.delete_sandbox(&paths.netns);
+                self.kernel.create_sandbox(&paths.netns).map_err(|e| {
+                    ApiError::internal(format!("cannot create the network namespace: {e}"))
+                })?;
+                Ok(NetnsSpec::Path(paths.netns.clone()))
+            }
+        }
+    }
+
+    pub(crate) fn release_network(
+        &self,
+        _table: &ContainerTable,
+        c: &Container,
+        paths: &ContainerPaths,
+    ) {
+        if c.request.host.network_mode.owns_netns() {
+            if let Err(e) = self.kernel.delete_sandbox(&paths.netns) {
+                tracing::error!(container = %c.id, error = %e, "cannot remove the network namespace");
+            }
+        }
+    }
+
+    /// Mounts the rootfs and writes /etc/hosts, /etc/hostname and /etc/resolv.conf.
+    fn prepare_rootfs(
+        &self,
+        table: &ContainerTable,
+        c: &Container,
+        paths: &ContainerPaths,
+    ) -> Result<(), ApiError> {
+        for d in [
+            &paths.dir,
+            &paths.upper,
+            &paths.work,
+            &paths.merged,
+            &paths.runtime_dir,
+        ] {
+            std::fs::create_dir_all(d).map_err(internal)?;
+        }
+        self.write_etc_files(table, c, paths)?;
+        table
+            .deps
+            .images
+            .mount_rootfs(&c.image_id, &paths.upper, &paths.work, &paths.merged)
+    }
+
+    pub(crate) fn release_rootfs(&self, table: &ContainerTable, paths: &ContainerPaths) {
+        if let Err(e) = table.deps.images.unmount_rootfs(&paths.merged) {
+            tracing::error!(path = %paths.merged.display(), error = %e.message, "cannot unmount a rootfs");
+        }
+    }
+
+    fn write_etc_files(
+        &self,
+        table: &ContainerTable,
+        c: &Container,
+        paths: &ContainerPaths,
+    ) -> Result<(), ApiError> {
+        let h = &c.request.host;
+        let (hosts, resolv) = match &h.network_mode {
+            NetworkMode::Container(target) => {
+                // The joined container's files are shared as they are.
+                let all = table.lock_all();
+                let t = find(&all, target)?;
+                let tp = table.paths(&t.id);
+                (read(&tp.hosts), read(&tp.resolv_conf))
+            }
+            NetworkMode::Host => {
+                let mut hosts = read(&PathBuf::from("/etc/hosts"));
+                for (name, ip) in parse_extra_hosts(&h.extra_hosts) {
+                    hosts.push_str(&format!("{ip}\t{name}\n"));
+                }
+                let host_resolv = read(&PathBuf::from("/etc/resolv.conf"));
+                let resolv =
+                    if h.dns.is_empty() && h.dns_search.is_empty() && h.dns_options.is_empty() {
+                        host_resolv
+                    } else {
+                        resolv_conf(&host_resolv, &h.dns, &h.dns_search, &h.dns_options)
+                    };
+                (hosts, resolv)
+            }
+            _ => (
+                hosts_file(&parse_extra_hosts(&h.extra_hosts), &[]),
+                resolv_conf(
+                    &read(&PathBuf::from("/etc/resolv.conf")),
+                    &h.dns,
+                    &h.dns_search,
+                    &h.dns_options,
+                ),
+            ),
+        };
+        write(&paths.hosts, &hosts)?;
+        write(&paths.resolv_conf, &resolv)?;
+        write(&paths.hostname, &format!("{}\n", c.hostname))
+    }
+}
+
+impl ContainerTable {
+    pub(crate) fn resolve_id(&self, term: &str) -> Result<String, ApiError> {
+        let all = self.lock_all();
+        find(&all, term).map(|c| c.id.clone())
+    }
+
+    /// Waits until the container is not running (or gone); false on timeout.
+    pub(crate) fn wait_not_running(&self, id: &str, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut all = self.lock_all();
+        loop {
+            match all.get(id) {
+                Some(c) if c.state.is_running() => {}
+                _ => return true,
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            all = self
+                .changed
+                .wait_timeout(all, deadline - now)
+                .map(|(g, _)| g)
+                .unwrap_or_else(|p| p.into_inner().0);
+        }
+    }
+}
+
+fn read(p: &PathBuf) -> String {
+    std::fs::read_to_string(p).unwrap_or_default()
+}
+
+fn write(p: &PathBuf, content: &str) -> Result<(), ApiError> {
+    std::fs::write(p, content)
+        .map_err(|e| ApiError::internal(format!("cannot write {}: {e}", p.display())))
+}
+
+/// Docker's signal names: `SIGTERM`, `TERM`, `15`.
+pub fn parse_signal(s: &str) -> Option<i32> {
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(n) = s.parse::<i32>() {
+        return (1..=64).contains(&n).then_some(n);
+    }
+    let name = s.to_ascii_uppercase();
+    let name = name.strip_prefix("SIG").unwrap_or(&name);
+    Some(match name {
+        "HUP" => libc::SIGHUP,
+        "INT" => libc::SIGINT,
+        "QUIT" => libc::SIGQUIT,
+        "ILL" => libc::SIGILL,
+        "TRAP" => libc::SIGTRAP,
+        "ABRT" | "IOT" => libc::SIGABRT,
+        "BUS" => libc::SIGBUS,
+        "FPE" => libc::SIGFPE,
+        "KILL" => libc::SIGKILL,
+        "USR1" => libc::SIGUSR1,
+        "SEGV" => libc::SIGSEGV,
+        "USR2" => libc::SIGUSR2,
+        "PIPE" => libc::SIGPIPE,
+        "ALRM" => libc::SIGALRM,
+        "TERM" => libc::SIGTERM,
+        "STKFLT" => libc::SIGSTKFLT,
+        "CHLD" => libc::SIGCHLD,
+        "CONT" => libc::SIGCONT,
+        "STOP" => libc::SIGSTOP,
+        "TSTP" => libc::SIGTSTP,
+        "TTIN" => libc::SIGTTIN,
+        "TTOU" => libc::SIGTTOU,
+        "URG" => libc::SIGURG,
+        "XCPU" => libc::SIGXCPU,
+        "XFSZ" => libc::SIGXFSZ,
+        "VTALRM" => libc::SIGVTALRM,
+        "PROF" => libc::SIGPROF,
+        "WINCH" => libc::SIGWINCH,
+        "IO" | "POLL" => libc::SIGIO,
+        "PWR" => libc::SIGPWR,
+        "SYS" => libc::SIGSYS,
+        _ => return None,
+    })
+}

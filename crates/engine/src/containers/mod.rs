@@ -1,0 +1,89 @@
+//! Containers: the state machine from create to remove, over the image store and the
+//! runtime (through the traits in [`deps`]). Every change is committed to the store before it
+//! is acknowledged; a container's operations are serialised by its own lock, and exits are
+//! handled by a waiter thread per running container.
+
+mod create;
+pub mod deps;
+mod exits;
+mod lifecycle;
+mod lookup;
+mod paths;
+mod query;
+mod recover;
+mod remove;
+#[cfg(test)]
+mod tests;
+
+pub use create::Created;
+pub use paths::ContainerPaths;
+pub use query::ListOptions;
+
+use berth_model::container::Container;
+use deps::{Images, Runtime};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+/// The container half of the engine, present once the daemon has plugged in an image store
+/// and a runtime.
+pub struct ContainerDeps {
+    pub images: Arc<dyn Images>,
+    pub runtime: Arc<dyn Runtime>,
+    pub data_root: PathBuf,
+    pub exec_root: PathBuf,
+}
+
+pub(crate) struct ContainerTable {
+    pub(crate) deps: ContainerDeps,
+    /// Every container, by ID. Guarded together with `changed`, which is notified on every
+    /// state change so waits (`docker wait`, stop's grace period) can block on it.
+    pub(crate) all: Mutex<HashMap<String, Container>>,
+    pub(crate) changed: Condvar,
+    /// One lock per container serialises start/stop/rm/rename of that container.
+    op_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+}
+
+impl ContainerTable {
+    pub(crate) fn new(deps: ContainerDeps, existing: Vec<Container>) -> ContainerTable {
+        ContainerTable {
+            deps,
+            all: Mutex::new(existing.into_iter().map(|c| (c.id.clone(), c)).collect()),
+            changed: Condvar::new(),
+            op_locks: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub(crate) fn lock_all(&self) -> MutexGuard<'_, HashMap<String, Container>> {
+        self.all.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn op_lock(&self, id: &str) -> Arc<Mutex<()>> {
+        self.op_locks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(id.to_string())
+            .or_default()
+            .clone()
+    }
+
+    pub(crate) fn forget_op_lock(&self, id: &str) {
+        self.op_locks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id);
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Option<Container> {
+        self.lock_all().get(id).cloned()
+    }
+
+    pub(crate) fn paths(&self, id: &str) -> ContainerPaths {
+        ContainerPaths::new(&self.deps.data_root, &self.deps.exec_root, id)
+    }
+}
+
+/// Holds a container's operation lock.
+pub(crate) fn hold(lock: &Arc<Mutex<()>>) -> MutexGuard<'_, ()> {
+    lock.lock().unwrap_or_else(|p| p.into_inner())
+}

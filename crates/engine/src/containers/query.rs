@@ -1,0 +1,227 @@
+//! Reading containers: list (`ps`), inspect, and waiting for state changes.
+
+use super::lookup::find;
+use crate::Engine;
+use berth_model::container::{Container, Status};
+use berth_model::filters::Filters;
+use berth_model::ApiError;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Default)]
+pub struct ListOptions {
+    pub all: bool,
+    pub limit: Option<usize>,
+    pub filters: Filters,
+}
+
+const PS_FILTERS: &[&str] = &[
+    "id",
+    "name",
+    "label",
+    "status",
+    "exited",
+    "ancestor",
+    "before",
+    "since",
+    "network",
+    "volume",
+    "health",
+    "isolation",
+    "is-task",
+    "publish",
+    "expose",
+];
+
+/// What `wait` waits for (`condition=` of `POST /containers/{id}/wait`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitCondition {
+    NotRunning,
+    NextExit,
+    Removed,
+}
+
+impl WaitCondition {
+    pub fn parse(s: &str) -> Result<WaitCondition, ApiError> {
+        match s {
+            "" | "not-running" => Ok(WaitCondition::NotRunning),
+            "next-exit" => Ok(WaitCondition::NextExit),
+            "removed" => Ok(WaitCondition::Removed),
+            other => Err(ApiError::invalid(format!("invalid condition: \"{other}\""))),
+        }
+    }
+}
+
+impl Engine {
+    pub fn inspect_container(&self, term: &str) -> Result<Container, ApiError> {
+        let table = self.containers()?;
+        let all = table.lock_all();
+        find(&all, term).cloned()
+    }
+
+    /// Containers as `ps` lists them: newest first.
+    pub fn list_containers(&self, opts: &ListOptions) -> Result<Vec<Container>, ApiError> {
+        let table = self.containers()?;
+        opts.filters.validate(PS_FILTERS)?;
+        let f = &opts.filters;
+        for s in f.get("status") {
+            if ![
+                "created",
+                "restarting",
+                "running",
+                "removing",
+                "paused",
+                "exited",
+                "dead",
+            ]
+            .contains(&s.as_str())
+            {
+                return Err(ApiError::invalid(format!("Invalid filter 'status={s}'")));
+            }
+        }
+        let exited: Vec<i64> = f
+            .get("exited")
+            .iter()
+            .map(|v| {
+                v.parse::<i64>()
+                    .map_err(|_| ApiError::invalid(format!("invalid filter 'exited={v}'")))
+            })
+            .collect::<Result<_, _>>()?;
+        let all = table.lock_all();
+        let bound = |key: &str| -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
+            match f.get(key).first() {
+                None => Ok(None),
+                Some(term) => Ok(Some(find(&all, term)?.created)),
+            }
+        };
+        let (before, since) = (bound("before")?, bound("since")?);
+        let mut list: Vec<Container> = all
+            .values()
+            .filter(|c| {
+                let any = |key: &str, pred: &dyn Fn(&str) -> bool| {
+                    let vals = f.get(key);
+                    vals.is_empty() || vals.iter().any(|v| pred(v))
+                };
+                let status_filtered = f.contains("status") || f.contains("exited");
+                (opts.all || status_filtered || opts.limit.is_some() || c.state.is_running())
+                    && any("id", &|v| c.id.starts_with(v))
+                    && any("name", &|v| regex_match(v, &c.name))
+                    && any("status", &|v| v == c.state.status.as_str())
+                    && any("ancestor", &|v| {
+                        c.image == v
+                            || c.image_id
+                                .trim_start_matches("sha256:")
+                                .starts_with(v.trim_start_matches("sha256:"))
+                    })
+                    && any("network", &|v| c.request.host.network_mode.as_string() == v)
+                    && (exited.is_empty()
+                        || (c.state.status == Status::Exited
+                            && exited.contains(&c.state.exit_code)))
+                    && f.match_labels("label", &c.config.labels)
+                    && before.is_none_or(|b| c.created < b)
+                    && since.is_none_or(|s| c.created > s)
+            })
+            .cloned()
+            .collect();
+        list.sort_by_key(|c| std::cmp::Reverse(c.created));
+        if let Some(n) = opts.limit {
+            list.truncate(n);
+        }
+        Ok(list)
+    }
+
+    /// Blocks until the condition holds; returns the exit code then.
+    pub fn wait_container(
+        &self,
+        term: &str,
+        condition: WaitCondition,
+        timeout: Option<Duration>,
+    ) -> Result<i64, ApiError> {
+        let table = self.containers()?;
+        let id = table.resolve_id(term)?;
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let mut all = table.lock_all();
+        let start_finished = all.get(&id).and_then(|c| c.state.finished_at);
+        let mut last_code = all.get(&id).map(|c| c.state.exit_code).unwrap_or(0);
+        loop {
+            match all.get(&id) {
+                None => return Ok(last_code),
+                Some(c) => {
+                    last_code = c.state.exit_code;
+                    let done = match condition {
+                        WaitCondition::NotRunning => !c.state.is_running(),
+                        WaitCondition::NextExit => {
+                            !c.state.is_running() && c.state.finished_at != start_finished
+                        }
+                        WaitCondition::Removed => false,
+                    };
+                    if done {
+                        return Ok(c.state.exit_code);
+                    }
+                }
+            }
+            let wait_for = match deadline {
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        return Err(ApiError::internal("timed out waiting for the container"));
+                    }
+                    d - now
+                }
+                None => Duration::from_secs(3600),
+            };
+            all = table
+                .changed
+                .wait_timeout(all, wait_for)
+                .map(|(g, _)| g)
+                .unwrap_or_else(|p| p.into_inner().0);
+        }
+    }
+
+    pub fn rename_container(&self, term: &str, new_name: &str) -> Result<(), ApiError> {
+        let table = self.containers()?;
+        let new_name = berth_model::container::validate_container_name(new_name)?;
+        let mut c = {
+            let all = table.lock_all();
+            let c = find(&all, term)?.clone();
+            if c.name == new_name {
+                return Err(ApiError::invalid(
+                    "Renaming a container with the same name as its current name",
+                ));
+            }
+            if let Some(other) = all.values().find(|o| o.name == new_name) {
+                return Err(ApiError::conflict(format!(
+                    "Conflict. The container name \"/{new_name}\" is already in use by container \"{}\". You have to remove (or rename) that container to be able to reuse that name.",
+                    other.id
+                )));
+            }
+            c
+        };
+        c.name = new_name;
+        self.save_container(table, c)
+    }
+
+    /// Paths of a container's files (the API streams logs from the json log).
+    pub fn container_paths(&self, id: &str) -> Result<super::ContainerPaths, ApiError> {
+        Ok(self.containers()?.paths(id))
+    }
+
+    /// Images in use by containers, for `rmi`: (container ID, running).
+    pub fn containers_using_image(&self, image_id: &str) -> Vec<(String, bool)> {
+        let Ok(table) = self.containers() else {
+            return vec![];
+        };
+        table
+            .lock_all()
+            .values()
+            .filter(|c| c.image_id == image_id)
+            .map(|c| (c.id.clone(), c.state.is_running()))
+            .collect()
+    }
+}
+
+fn regex_match(pattern: &str, text: &str) -> bool {
+    match regex::Regex::new(pattern) {
+        Ok(re) => re.is_match(text),
+        Err(_) => text.contains(pattern),
+    }
+}

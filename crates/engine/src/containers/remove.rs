@@ -1,0 +1,52 @@
+//! `DELETE /containers/{id}`.
+
+use super::hold;
+use crate::{internal, Engine};
+use berth_model::ApiError;
+use std::time::Duration;
+
+impl Engine {
+    pub fn remove_container(&self, term: &str, force: bool) -> Result<(), ApiError> {
+        let table = self.containers()?;
+        let id = table.resolve_id(term)?;
+        let lock = table.op_lock(&id);
+        let _op = hold(&lock);
+        let c = table
+            .get(&id)
+            .ok_or_else(|| ApiError::not_found(format!("No such container: {term}")))?;
+        if c.state.is_running() {
+            if !force {
+                return Err(ApiError::conflict(format!(
+                    "cannot remove container \"/{}\": container is running: stop the container before removing or force remove",
+                    c.name
+                )));
+            }
+            self.stop_locked(table, &id, Some(Duration::ZERO), Some(libc::SIGKILL))?;
+        }
+        let paths = table.paths(&id);
+        let _ = table.deps.runtime.delete(&id, &paths.runtime_dir);
+        self.store.delete_container(&id).map_err(internal)?;
+        {
+            let mut all = table.lock_all();
+            all.remove(&id);
+            table.changed.notify_all();
+        }
+        for dir in [
+            Some(paths.dir.as_path()),
+            paths.overlay_root(),
+            Some(paths.runtime_dir.as_path()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Err(e) = std::fs::remove_dir_all(dir) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    tracing::warn!(path = %dir.display(), error = %e, "cannot remove a container directory");
+                }
+            }
+        }
+        table.forget_op_lock(&id);
+        tracing::info!(container = %id, "container removed");
+        Ok(())
+    }
+}
