@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 pub struct Obj<'a> {
     map: Option<&'a Map<String, Value>>,
+    /// The value as given, kept for fields whose values are not objects.
+    source: Option<&'a Value>,
     /// The Go type name used in messages, e.g. "network.CreateRequest".
     type_name: &'static str,
 }
@@ -18,10 +20,18 @@ impl<'a> Obj<'a> {
         match value {
             None | Some(Value::Null) => Ok(Obj {
                 map: None,
+                source: None,
                 type_name,
             }),
             Some(Value::Object(m)) => Ok(Obj {
                 map: Some(m),
+                source: value,
+                type_name,
+            }),
+            // Port binding lists are not objects; keep them for `raw_self`.
+            Some(other) if type_name.starts_with("nat.") => Ok(Obj {
+                map: None,
+                source: Some(other),
                 type_name,
             }),
             Some(other) => Err(ApiError::invalid(format!(
@@ -70,6 +80,69 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// A list of strings; like Docker's `StrSlice`, a single string is accepted as a list of one.
+    /// `None` when absent or null (so "not given" differs from "given empty").
+    pub fn opt_string_list(&self, name: &str) -> Result<Option<Vec<String>>, ApiError> {
+        match self.field(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(vec![s.clone()])),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => Ok(s.clone()),
+                    other => Err(self.mismatch(name, other, "string")),
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
+            Some(v) => Err(self.mismatch(name, v, "[]string")),
+        }
+    }
+
+    pub fn string_list(&self, name: &str) -> Result<Vec<String>, ApiError> {
+        Ok(self.opt_string_list(name)?.unwrap_or_default())
+    }
+
+    pub fn opt_int(&self, name: &str) -> Result<Option<i64>, ApiError> {
+        match self.field(name) {
+            None => Ok(None),
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| self.mismatch(name, &Value::Number(n.clone()), "int")),
+            Some(v) => Err(self.mismatch(name, v, "int")),
+        }
+    }
+
+    /// The keys of an object-valued field (`ExposedPorts`: `{"80/tcp": {}}`).
+    pub fn keys(&self, name: &str) -> Result<Vec<String>, ApiError> {
+        match self.field(name) {
+            None => Ok(vec![]),
+            Some(Value::Object(m)) => Ok(m.keys().cloned().collect()),
+            Some(v) => Err(self.mismatch(name, v, "map")),
+        }
+    }
+
+    /// An object whose values are objects (`EndpointsConfig`): (key, value) pairs.
+    pub fn object_map(
+        &self,
+        name: &str,
+        type_name: &'static str,
+    ) -> Result<Vec<(String, Obj<'a>)>, ApiError> {
+        match self.field(name) {
+            None => Ok(vec![]),
+            Some(Value::Object(m)) => m
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), Obj::new(Some(v), type_name)?)))
+                .collect(),
+            Some(v) => Err(self.mismatch(name, v, type_name)),
+        }
+    }
+
+    /// The value this wrapper was built from, when it was not an object (lists of bindings).
+    pub fn raw_self(&self) -> Option<&'a Value> {
+        self.source
+    }
+
     pub fn string_map(&self, name: &str) -> Result<BTreeMap<String, String>, ApiError> {
         match self.field(name) {
             None => Ok(BTreeMap::new()),
@@ -88,10 +161,12 @@ impl<'a> Obj<'a> {
         match self.field(name) {
             None => Ok(Obj {
                 map: None,
+                source: None,
                 type_name,
             }),
-            Some(Value::Object(m)) => Ok(Obj {
+            Some(v @ Value::Object(m)) => Ok(Obj {
                 map: Some(m),
+                source: Some(v),
                 type_name,
             }),
             Some(v) => Err(self.mismatch(name, v, type_name)),
@@ -106,6 +181,7 @@ impl<'a> Obj<'a> {
                 .map(|item| match item {
                     Value::Object(m) => Ok(Obj {
                         map: Some(m),
+                        source: Some(item),
                         type_name,
                     }),
                     other => Err(self.mismatch(name, other, type_name)),

@@ -9,6 +9,7 @@ mod error;
 mod fallback;
 mod headers;
 mod json_obj;
+mod query;
 mod routes;
 mod types;
 mod versioning;

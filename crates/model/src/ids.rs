@@ -21,6 +21,23 @@ pub fn short_id(id: &str) -> &str {
     id.get(..12).unwrap_or(id)
 }
 
+/// A stable 64-hex ID derived from parts (FNV-1a based, not cryptographic): for objects that
+/// must keep the same ID across inspects without being stored, such as none/host endpoints.
+pub fn derive_id(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(64);
+    for round in 0u64..4 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ round.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        for p in parts {
+            for b in p.bytes().chain(std::iter::once(0)) {
+                h ^= b as u64;
+                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        out.push_str(&format!("{h:016x}"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,7 @@
 //! The route table.
 
+pub mod container_logs;
+pub mod containers;
 pub mod networks;
 pub mod system;
 
@@ -31,6 +33,20 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/networks/{id}",
             get(networks::inspect).delete(networks::remove),
+        )
+        .route("/containers/create", post(containers::create))
+        .route("/containers/json", get(containers::list))
+        .route("/containers/{id}/json", get(containers::inspect))
+        .route("/containers/{id}/start", post(containers::start))
+        .route("/containers/{id}/stop", post(containers::stop))
+        .route("/containers/{id}/kill", post(containers::kill))
+        .route("/containers/{id}/restart", post(containers::restart))
+        .route("/containers/{id}/wait", post(containers::wait))
+        .route("/containers/{id}/rename", post(containers::rename))
+        .route("/containers/{id}/logs", get(container_logs::logs))
+        .route(
+            "/containers/{id}",
+            axum::routing::delete(containers::remove),
         )
         .route("/networks/{id}/connect", post(networks::connect))
         .route("/networks/{id}/disconnect", post(networks::disconnect))

@@ -16,8 +16,9 @@ mod remove;
 mod tests;
 
 pub use create::Created;
+pub use lifecycle::parse_signal;
 pub use paths::ContainerPaths;
-pub use query::ListOptions;
+pub use query::{ListOptions, WaitCondition};
 
 use berth_model::container::Container;
 use deps::{Images, Runtime};
