@@ -3,12 +3,17 @@
 
 use berth_model::network::Network;
 use berth_model::ApiError;
+use std::sync::Arc;
 
-pub fn find_network<'a>(networks: &'a [Network], term: &str) -> Result<&'a Network, ApiError> {
-    if let Some(n) = networks.iter().find(|n| n.id == term) {
+pub fn find_network<'a>(networks: &'a [Arc<Network>], term: &str) -> Result<&'a Network, ApiError> {
+    if let Some(n) = networks.iter().map(|n| n.as_ref()).find(|n| n.id == term) {
         return Ok(n);
     }
-    let by_name: Vec<&Network> = networks.iter().filter(|n| n.name == term).collect();
+    let by_name: Vec<&Network> = networks
+        .iter()
+        .map(|n| n.as_ref())
+        .filter(|n| n.name == term)
+        .collect();
     match by_name.len() {
         1 => return Ok(by_name[0]),
         0 => {}
@@ -19,7 +24,11 @@ pub fn find_network<'a>(networks: &'a [Network], term: &str) -> Result<&'a Netwo
         }
     }
     if !term.is_empty() {
-        let by_prefix: Vec<&Network> = networks.iter().filter(|n| n.id.starts_with(term)).collect();
+        let by_prefix: Vec<&Network> = networks
+            .iter()
+            .map(|n| n.as_ref())
+            .filter(|n| n.id.starts_with(term))
+            .collect();
         match by_prefix.len() {
             1 => return Ok(by_prefix[0]),
             0 => {}

@@ -9,7 +9,9 @@ use crate::lookup::find_network;
 use crate::reconcile::bridge_spec;
 use crate::{internal, Engine};
 use berth_model::filters::Filters;
-use berth_model::network::plan::{plan_network, CreateRequest, PlanContext};
+use berth_model::network::plan::{
+    needs_automatic_subnet, plan_network, CreateRequest, PlanContext,
+};
 use berth_model::network::{parse_go_bool, Network};
 use berth_model::ApiError;
 use berth_netsys::NetsysError;
@@ -24,8 +26,14 @@ const PRUNE_FILTERS: [&str; 3] = ["until", "label", "label!"];
 impl Engine {
     pub fn create_network(&self, req: &CreateRequest) -> Result<Network, ApiError> {
         let _guard = self.lock();
-        let existing = self.state.networks();
-        let routes = self.host_routes();
+        let snapshot = self.state.networks();
+        let existing: Vec<&Network> = snapshot.iter().map(|n| n.as_ref()).collect();
+        // Reading the host's routes only matters for automatic subnets.
+        let routes = if needs_automatic_subnet(req) {
+            self.host_routes()
+        } else {
+            vec![]
+        };
         let net = plan_network(
             req,
             &PlanContext {
@@ -98,7 +106,7 @@ impl Engine {
             .networks()
             .iter()
             .filter(|n| matcher.matches(n, self.in_use(n)))
-            .cloned()
+            .map(|n| (**n).clone())
             .collect())
     }
 

@@ -9,6 +9,7 @@ use berth_model::network::{BridgeSettings, Driver, Network};
 use berth_model::ApiError;
 use ipnet::IpNet;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 impl Engine {
     pub(crate) fn ensure_predefined(&self) -> Result<(), ApiError> {
@@ -24,7 +25,7 @@ impl Engine {
             Some(b) if b.pools.first() == Some(&wanted_pool) => {}
             Some(b) => {
                 // --bip changed since the last start: move the default bridge.
-                let mut moved = b.clone();
+                let mut moved = (**b).clone();
                 moved.pools = vec![wanted_pool];
                 self.commit(moved)?;
             }
@@ -44,7 +45,7 @@ impl Engine {
 
     /// The default bridge's pool: `--bip` if given; else the stored one if there is one; else the
     /// first default pool that overlaps no host route and no other network.
-    fn default_bridge_pool(&self, existing: &[Network]) -> Result<PoolConfig, ApiError> {
+    fn default_bridge_pool(&self, existing: &[Arc<Network>]) -> Result<PoolConfig, ApiError> {
         if let Some(bip) = self.config.bip {
             return Ok(PoolConfig {
                 subnet: bip.trunc(),

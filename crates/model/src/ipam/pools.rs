@@ -1,7 +1,7 @@
 //! Default address pools: where automatic subnets come from, as dockerd's
 //! `--default-address-pool base=CIDR,size=N` describes them.
 
-use super::net::{overlaps, Family};
+use super::net::Family;
 use ipnet::IpNet;
 use std::fmt;
 use std::str::FromStr;
@@ -112,18 +112,55 @@ impl DefaultPools {
     }
 
     /// The lowest subnet of the given family, in pool order, that overlaps none of `taken`.
+    /// `taken` is sorted into disjoint ranges once, so each candidate costs a binary search
+    /// and allocation stays cheap with thousands of networks.
     pub fn first_free(&self, family: Family, taken: &[IpNet]) -> Option<IpNet> {
+        let ranges = merged_ranges(family, taken);
         self.pools
             .iter()
             .filter(|p| Family::of_net(&p.base) == family)
             .flat_map(|p| p.subnets())
-            .find(|candidate| !taken.iter().any(|t| overlaps(candidate, t)))
+            .find(|candidate| {
+                let (start, end) = span(candidate);
+                let i = ranges.partition_point(|r| r.1 < start);
+                i == ranges.len() || ranges[i].0 > end
+            })
     }
+}
+
+/// First and last address of a network as integers (IPv4 in the low 32 bits).
+fn span(net: &IpNet) -> (u128, u128) {
+    match net {
+        IpNet::V4(n) => (
+            u32::from(n.network()) as u128,
+            u32::from(n.broadcast()) as u128,
+        ),
+        IpNet::V6(n) => (u128::from(n.network()), u128::from(n.broadcast())),
+    }
+}
+
+/// The networks of one family as sorted, disjoint, inclusive ranges.
+fn merged_ranges(family: Family, taken: &[IpNet]) -> Vec<(u128, u128)> {
+    let mut ranges: Vec<(u128, u128)> = taken
+        .iter()
+        .filter(|t| Family::of_net(t) == family)
+        .map(span)
+        .collect();
+    ranges.sort_unstable();
+    let mut merged: Vec<(u128, u128)> = Vec::with_capacity(ranges.len());
+    for (s, e) in ranges {
+        match merged.last_mut() {
+            Some(last) if s <= last.1.saturating_add(1) => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    merged
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ipam::net::overlaps;
     use proptest::prelude::*;
 
     fn n(s: &str) -> IpNet {

@@ -35,12 +35,32 @@ pub struct CreateRequest {
 
 /// What the daemon knows that a plan depends on.
 pub struct PlanContext<'a> {
-    pub existing: &'a [Network],
+    pub existing: &'a [&'a Network],
     /// Destinations of the host's routes: automatic subnets must not overlap them.
     pub host_routes: &'a [IpNet],
     pub v4_pools: &'a DefaultPools,
     pub v6_pools: &'a DefaultPools,
     pub now: Timestamp,
+}
+
+/// Whether the request leaves some enabled address family without a subnet, so an automatic
+/// one (which must avoid the host's routes) will be chosen. Lets the engine skip reading the
+/// host's routes when the user gave every subnet.
+pub fn needs_automatic_subnet(req: &CreateRequest) -> bool {
+    let given = |fam: Family| {
+        req.ipam_configs.iter().any(|c| {
+            c.subnet
+                .parse::<IpNet>()
+                .is_ok_and(|s| Family::of_net(&s) == fam)
+        })
+    };
+    let v6 = req.enable_ipv6.unwrap_or(false)
+        || req
+            .options
+            .get(OPT_ENABLE_IPV6)
+            .is_some_and(|v| parse_go_bool(v) == Some(true));
+    let v4 = req.enable_ipv4.unwrap_or(true);
+    (v4 && !given(Family::V4)) || (v6 && !given(Family::V6))
 }
 
 pub fn plan_network(req: &CreateRequest, ctx: &PlanContext<'_>) -> Result<Network, ApiError> {

@@ -27,6 +27,8 @@ fn with_subnet(name: &str, subnet: &str) -> CreateRequest {
 }
 
 fn plan(r: &CreateRequest, existing: &[Network], routes: &[IpNet]) -> Result<Network, ApiError> {
+    let existing: Vec<&Network> = existing.iter().collect();
+    let existing = existing.as_slice();
     let v4 = DefaultPools::docker_ipv4();
     let v6 = v6_pools();
     plan_network(

@@ -20,6 +20,9 @@ use socket::NlSocket;
 /// atomic with respect to other callers of the same `Netlink`.
 pub struct Netlink {
     socket: Mutex<NlSocket>,
+    /// A second socket for link deletions: the kernel takes tens of milliseconds to tear a
+    /// bridge down, and requests on the main socket must not queue behind that.
+    teardown: Mutex<NlSocket>,
 }
 
 impl Netlink {
@@ -28,6 +31,7 @@ impl Netlink {
     pub fn new() -> Result<Self, NetsysError> {
         Ok(Netlink {
             socket: Mutex::new(NlSocket::open()?),
+            teardown: Mutex::new(NlSocket::open()?),
         })
     }
 
@@ -35,6 +39,12 @@ impl Netlink {
     /// carry an old sequence number and are skipped.
     fn socket(&self) -> MutexGuard<'_, NlSocket> {
         self.socket
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn teardown_socket(&self) -> MutexGuard<'_, NlSocket> {
+        self.teardown
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -105,7 +115,7 @@ impl Kernel for Netlink {
 
     fn delete_link(&self, name: &str) -> Result<(), NetsysError> {
         crate::kernel::validate_link_name(name)?;
-        links::delete(&mut self.socket(), name)
+        links::delete(&mut self.teardown_socket(), name)
     }
 
     fn create_sandbox(&self, path: &std::path::Path) -> Result<(), NetsysError> {
@@ -129,7 +139,7 @@ impl Kernel for Netlink {
 
     fn delete_bridge(&self, name: &str, alias: &str) -> Result<(), NetsysError> {
         crate::kernel::validate_link_name(name)?;
-        let mut sock = self.socket();
+        let mut sock = self.teardown_socket();
         match links::get(&mut sock, name)? {
             Some(link)
                 if link.kind.as_deref() == Some("bridge")

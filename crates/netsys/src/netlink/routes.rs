@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use ipnet::IpNet;
 use netlink_packet_core::{NLM_F_CREATE, NLM_F_EXCL};
 use netlink_packet_route::route::{
-    RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteType,
+    RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteProtocol, RouteScope, RouteType,
 };
 use netlink_packet_route::RouteNetlinkMessage;
 use rtnetlink::RouteMessageBuilder;
@@ -16,11 +16,24 @@ use crate::NetsysError;
 
 pub(crate) fn destinations(sock: &mut NlSocket) -> Result<Vec<IpNet>, NetsysError> {
     let mut found = Vec::new();
-    for request in [
+    for mut request in [
         RouteMessageBuilder::<Ipv4Addr>::new().build(),
         RouteMessageBuilder::<Ipv6Addr>::new().build(),
     ] {
-        let replies = sock.dump("dump routes", RouteNetlinkMessage::GetRoute(request))?;
+        // With strict checking the kernel returns only the main table's routes, instead of
+        // every local and broadcast route of every address on the host. The table is still
+        // checked below for kernels that ignore the filter.
+        request.header.table = RouteHeader::RT_TABLE_MAIN;
+        // Every other non-zero header field is a filter too under strict checking.
+        request.header.protocol = RouteProtocol::Unspec;
+        request.header.kind = RouteType::Unspec;
+        request.header.scope = RouteScope::Universe;
+        let replies = match sock.dump("dump routes", RouteNetlinkMessage::GetRoute(request)) {
+            Ok(r) => r,
+            // A family whose main table does not exist yet has no routes.
+            Err(e) if e.errno() == Some(libc::ENOENT) => continue,
+            Err(e) => return Err(e),
+        };
         found.extend(replies.into_iter().filter_map(|reply| match reply {
             RouteNetlinkMessage::NewRoute(route) => main_table_destination(route),
             _ => None,

@@ -58,6 +58,8 @@ impl NlSocket {
         // Best effort: the kernel's error text is a diagnostic, not a requirement.
         let _ = socket.set_ext_ack(true);
         let _ = socket.set_cap_ack(true);
+        // Lets dumps be filtered by the kernel (routes: main table only) instead of in Rust.
+        let _ = socket.set_netlink_get_strict_chk(true);
         Ok(NlSocket {
             socket,
             sequence: 0,
