@@ -28,6 +28,7 @@ pub const MIN_API_VERSION: &str = "1.24";
 pub struct AppState {
     pub engine: Arc<Engine>,
     pub info: Arc<DaemonInfo>,
+    pub images: Arc<berth_image::ImageStore>,
 }
 
 /// The whole API as a service: version prefix handling wraps the router, so one set of

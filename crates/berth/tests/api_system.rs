@@ -124,12 +124,12 @@ fn unknown_unimplemented_and_wrong_method() {
         );
     }
     for (method, path, body) in [
-        ("GET", "/containers/json", None),
-        ("GET", "/v1.50/containers/json", None),
+        ("GET", "/volumes", None),
+        ("GET", "/v1.50/volumes", None),
         ("POST", "/volumes/create", Some(r#"{"Name":"v"}"#)),
-        ("GET", "/images/json", None),
+        ("GET", "/system/df", None),
         ("GET", "/events", None),
-        ("POST", "/containers/create", Some("{}")),
+        ("POST", "/build", Some("{}")),
     ] {
         let started = Instant::now();
         let r = d.api(method, path, body);

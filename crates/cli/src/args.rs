@@ -28,6 +28,14 @@ pub enum Command {
     Version(FormatOnly),
     /// Display system-wide information
     Info(FormatOnly),
+    /// Manage containers
+    Container(crate::commands::container::args::ContainerGroup),
+    #[command(flatten)]
+    Containers(crate::commands::container::args::TopLevel),
+    /// Manage images
+    Image(crate::commands::image::args::ImageGroup),
+    #[command(flatten)]
+    Images(crate::commands::image::args::TopLevel),
 }
 
 #[derive(Args, Debug)]

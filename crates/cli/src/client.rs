@@ -79,6 +79,72 @@ impl Client {
         Ok(resp.body)
     }
 
+    /// Sends a request under the `/vX.Y` prefix and hands back the open connection, for
+    /// answers that stream (logs, wait) or take over the connection (attach, exec start).
+    /// Non-2xx answers are read whole and become `CliError::Daemon`.
+    pub fn open(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<(&str, &[u8])>,
+    ) -> Result<(http::Conn, http::Head)> {
+        let v = self.api_version()?;
+        let target = format!("/v{v}{path}");
+        let (conn, head) = http::Conn::open(&self.socket, method, &target, headers, body)
+            .map_err(|_| self.connect_error())?;
+        if head.status >= 400 {
+            let body = conn.read_body(&head, method).unwrap_or_default();
+            return Err(CliError::Daemon(error_message(head.status, &body)));
+        }
+        Ok((conn, head))
+    }
+
+    /// `POST path` with `Connection: Upgrade`/`Upgrade: tcp`: the raw stream after the
+    /// daemon's `101` (or `200`) head, plus a second handle on the socket for writing.
+    pub fn hijack(
+        &mut self,
+        path: &str,
+        body: Option<(&str, &[u8])>,
+    ) -> Result<(
+        std::io::BufReader<std::os::unix::net::UnixStream>,
+        std::os::unix::net::UnixStream,
+    )> {
+        let (conn, _head) = self.open(
+            "POST",
+            path,
+            &[("Connection", "Upgrade"), ("Upgrade", "tcp")],
+            Some(body.unwrap_or(("text/plain", b""))),
+        )?;
+        let reader = conn.into_reader();
+        let writer = reader
+            .get_ref()
+            .try_clone()
+            .map_err(|e| CliError::msg(format!("error hijacking connection: {e}")))?;
+        Ok((reader, writer))
+    }
+
+    /// A request sent but not yet answered (see `http::Conn::write_request`).
+    pub fn send_only(&mut self, method: &str, path: &str) -> Result<http::Conn> {
+        let v = self.api_version()?;
+        let target = format!("/v{v}{path}");
+        http::Conn::write_request(
+            &self.socket,
+            method,
+            &target,
+            &[("Connection", "close")],
+            None,
+        )
+        .map_err(|_| self.connect_error())
+    }
+
+    /// One request with its raw answer, whatever the status (callers that treat 404 apart).
+    pub fn raw(&mut self, method: &str, path: &str, body: Option<&[u8]>) -> Result<http::Response> {
+        let v = self.api_version()?;
+        let target = format!("/v{v}{path}");
+        http::request(&self.socket, method, &target, body).map_err(|_| self.connect_error())
+    }
+
     pub fn get_json(&mut self, path: &str) -> Result<Value> {
         let body = self.call("GET", path, None)?;
         parse(&body)
@@ -91,7 +157,7 @@ pub fn parse(body: &[u8]) -> Result<Value> {
 }
 
 /// The `message` of an error body, or the body text, as docker's client reports it.
-fn error_message(status: u16, body: &[u8]) -> String {
+pub fn error_message(status: u16, body: &[u8]) -> String {
     if let Ok(v) = Value::parse_json(body) {
         if let Some(m) = v.get("message").and_then(Value::as_str) {
             return m.to_string();

@@ -69,6 +69,10 @@ fn run(args: Vec<String>, o: &mut Output) -> Result<(), CliError> {
         Command::Inspect(a) => commands::inspect::run(&host, a, o),
         Command::Version(a) => commands::version::run(&host, a, o),
         Command::Info(a) => commands::info::run(&host, a, o),
+        Command::Container(g) => commands::container::run_group(&host, &path, g, o),
+        Command::Containers(c) => commands::container::run_top(&host, &path, c, o),
+        Command::Image(g) => commands::image::run_group(&host, &path, g, o),
+        Command::Images(c) => commands::image::run_top(&host, &path, c, o),
     }
 }
 
@@ -89,7 +93,13 @@ fn command_path(args: &[String]) -> String {
             continue;
         }
         let known = match words.len() {
-            1 => ["network", "inspect", "version", "info"].contains(&a.as_str()),
+            1 => {
+                ["network", "inspect", "version", "info"].contains(&a.as_str())
+                    || commands::container::is_path_word(&words, a)
+                    || commands::image::is_path_word(&words, a)
+            }
+            2 if words[1] == "image" => commands::image::is_path_word(&words, a),
+            2 if words[1] == "container" => commands::container::is_path_word(&words, a),
             2 if words[1] == "network" => {
                 ["create", "ls", "list", "inspect", "rm", "remove", "prune"].contains(&a.as_str())
             }
@@ -101,6 +111,7 @@ fn command_path(args: &[String]) -> String {
         words.push(match a.as_str() {
             "list" => "ls".to_string(),
             "remove" => "rm".to_string(),
+            "ps" if words.len() == 2 && words[1] == "container" => "ls".to_string(),
             w => w.to_string(),
         });
     }

@@ -34,12 +34,14 @@ const USAGES: &[(&str, &str, &str)] = &[
     ("berth info", "berth info [OPTIONS]", "Run"),
 ];
 
-pub fn usage_line(path: &str) -> &str {
+pub fn usage_line(path: &str) -> String {
     USAGES
         .iter()
         .find(|u| u.0 == path)
-        .map(|u| u.1)
-        .unwrap_or(path)
+        .map(|u| u.1.to_string())
+        .or_else(|| crate::commands::container::usage_line(path))
+        .or_else(|| crate::commands::image::usage_line(path))
+        .unwrap_or_else(|| path.to_string())
 }
 
 pub fn see_word(path: &str) -> &'static str {

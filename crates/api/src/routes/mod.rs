@@ -2,6 +2,8 @@
 
 pub mod container_logs;
 pub mod containers;
+pub mod image_stream;
+pub mod images;
 pub mod networks;
 pub mod system;
 
@@ -50,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/networks/{id}/connect", post(networks::connect))
         .route("/networks/{id}/disconnect", post(networks::disconnect))
+        .merge(images::router())
         .method_not_allowed_fallback(crate::fallback::page_not_found)
         .with_state(state)
 }

@@ -41,10 +41,12 @@ pub fn parse_create_container(
                     })
                 })
                 .collect::<Result<Vec<_>, ApiError>>()?,
-            Some(other) => return Err(ApiError::invalid(format!(
+            Some(other) => {
+                return Err(ApiError::invalid(format!(
                 "invalid JSON: json: cannot unmarshal {} into Go value of type []nat.PortBinding",
                 kind(other)
-            ))),
+            )))
+            }
         };
         port_bindings.insert(key, list);
     }

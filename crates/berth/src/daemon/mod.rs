@@ -66,9 +66,14 @@ fn run(opts: DaemonOptions) -> Result<(), String> {
     };
     let engine = Arc::new(Engine::start(config, store, kernel).map_err(|e| e.message)?);
     let info = host_info::gather(engine_id, &opts, pools.pools().to_vec());
+    let images = Arc::new(
+        berth_image::ImageStore::open(&opts.data_root.join("image"))
+            .map_err(|e| format!("cannot open the image store: {e}"))?,
+    );
     let state = AppState {
         engine,
         info: Arc::new(info),
+        images,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -1,5 +1,7 @@
 //! One module per command.
 
+pub mod container;
+pub mod image;
 pub mod info;
 pub mod inspect;
 pub mod network;

@@ -1,0 +1,134 @@
+//! clap definitions of the image commands, with docker's flag names.
+
+use clap::{Args, Subcommand};
+
+/// The image commands docker also offers at the top level.
+#[derive(Subcommand, Debug)]
+pub enum TopLevel {
+    /// List images
+    Images(LsArgs),
+    /// Import the contents from a tarball to create a filesystem image
+    Import(ImportArgs),
+    /// Load an image from a tar archive or STDIN
+    Load(LoadArgs),
+    /// Save one or more images to a tar archive (streamed to STDOUT by default)
+    Save(SaveArgs),
+    /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+    Tag(PlainArgs),
+    /// Remove one or more images
+    Rmi(RmiArgs),
+}
+
+/// `berth image ...`
+#[derive(Args, Debug)]
+pub struct ImageGroup {
+    #[command(subcommand)]
+    pub command: Option<GroupCommand>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GroupCommand {
+    /// Import the contents from a tarball to create a filesystem image
+    Import(ImportArgs),
+    /// Display detailed information on one or more images
+    Inspect(InspectArgs),
+    /// Load an image from a tar archive or STDIN
+    Load(LoadArgs),
+    /// List images
+    #[command(visible_alias = "list")]
+    Ls(LsArgs),
+    /// Remove one or more images
+    #[command(visible_alias = "remove", alias = "rmi")]
+    Rm(RmiArgs),
+    /// Save one or more images to a tar archive (streamed to STDOUT by default)
+    Save(SaveArgs),
+    /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+    Tag(PlainArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct LsArgs {
+    /// Show all images (default hides intermediate images)
+    #[arg(short = 'a', long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub all: Option<bool>,
+    /// Show digests
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub digests: Option<bool>,
+    /// Filter output based on conditions provided
+    #[arg(short = 'f', long, value_name = "filter")]
+    pub filter: Vec<String>,
+    /// Format output using a custom template
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Don't truncate output
+    #[arg(long = "no-trunc", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub no_trunc: Option<bool>,
+    /// Only show image IDs
+    #[arg(short = 'q', long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub quiet: Option<bool>,
+    #[arg(hide = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// Apply Dockerfile instruction to the created image
+    #[arg(short = 'c', long, value_name = "list")]
+    pub change: Vec<String>,
+    /// Set commit message for imported image
+    #[arg(short = 'm', long)]
+    pub message: Option<String>,
+    /// Set platform if server is multi-platform capable
+    #[arg(long)]
+    pub platform: Option<String>,
+    #[arg(hide = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct LoadArgs {
+    /// Read from tar archive file, instead of STDIN
+    #[arg(short = 'i', long)]
+    pub input: Option<String>,
+    /// Suppress the load output
+    #[arg(short = 'q', long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub quiet: Option<bool>,
+    #[arg(hide = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SaveArgs {
+    /// Write to a file, instead of STDOUT
+    #[arg(short = 'o', long)]
+    pub output: Option<String>,
+    #[arg(hide = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct RmiArgs {
+    /// Force removal of the image
+    #[arg(short = 'f', long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub force: Option<bool>,
+    /// Do not delete untagged parents
+    #[arg(long = "no-prune", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub no_prune: Option<bool>,
+    #[arg(hide = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// Format output using a custom template
+    #[arg(short = 'f', long)]
+    pub format: Option<String>,
+    #[arg(hide = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct PlainArgs {
+    #[arg(hide = true)]
+    pub args: Vec<String>,
+}

@@ -1,0 +1,30 @@
+//! berth's image store: `import`, `load` and `save` of images, tags and `rmi`, layers
+//! unpacked once into content-addressed directories and shared, and the overlayfs root
+//! filesystem of each container. See [`store`] for the on-disk layout.
+
+mod changes;
+pub mod config;
+mod error;
+mod extract;
+mod fsutil;
+mod import;
+mod layer;
+mod load;
+mod mount;
+pub mod reference;
+mod remove;
+mod save;
+mod store;
+
+#[doc(hidden)]
+pub mod testing;
+
+#[cfg(test)]
+mod tests;
+
+pub use config::{ContainerConfig, ImageConfigFile};
+pub use error::ImageError;
+pub use import::BUILDER_VERSION;
+pub use mount::{mount_rootfs, overlay_options, unmount_rootfs};
+pub use remove::{DeleteItem, ImageUser};
+pub use store::{short_id, ImageRecord, ImageStore};
