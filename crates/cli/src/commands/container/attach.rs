@@ -74,7 +74,16 @@ pub fn run(host: &str, path: &str, a: AttachArgs, _o: &mut Output) -> Result<()>
         None,
     )?;
     if watch_size {
-        resize(&mut c, &format!("/containers/{}", escape(&id)));
+        // docker first resizes one row and column larger so the shell redraws its prompt
+        // on every attach, then to the real size.
+        let (h, w) = terminal::stdout_size();
+        let base = format!("/containers/{}", escape(&id));
+        let _ = c.call(
+            "POST",
+            &format!("{base}/resize?h={}&w={}", h + 1, w + 1),
+            None,
+        );
+        resize(&mut c, &base);
     }
     let mut raw = (stdin && tty).then(RawMode::enable);
     let end = stream::pump(
@@ -92,7 +101,8 @@ pub fn run(host: &str, path: &str, a: AttachArgs, _o: &mut Output) -> Result<()>
         r.restore();
     }
     match end {
-        Ok(End::Detached) => return Ok(()),
+        // Unlike run, docker's attach reports the detach as an error (exit 1).
+        Ok(End::Detached) => return Err(CliError::msg("read escape sequence")),
         Ok(End::Output) => {}
         Err(e) => return Err(CliError::msg(e.to_string())),
     }

@@ -279,7 +279,7 @@ pub fn build(
     let (network_mode, endpoints) = netopts::endpoints(&networks, &legacy).map_err(parse_err)?;
     if !mac.is_empty() && version_less(api_version, "1.44") {
         return Err(FlagError::Plain(format!(
-            "\"specify mac-address per network\" requires API version 1.44, but the Docker daemon API version is {api_version}"
+            "\"specify mac-address per network\" requires API version 1.44, but the berth daemon API version is {api_version}"
         )));
     }
     if detach {

@@ -156,7 +156,8 @@ pub fn run_top(host: &str, path: &str, c: TopLevel, o: &mut Output) -> Result<()
 
 pub fn run_group(host: &str, path: &str, g: ContainerGroup, o: &mut Output) -> Result<()> {
     let Some(cmd) = g.command else {
-        o.out.push_str(&group_help());
+        // docker prints a command group's help on stderr when no subcommand is given.
+        o.err.push_str(&group_help()[1..]);
         return Ok(());
     };
     let top = match cmd {

@@ -73,7 +73,9 @@ fn csv_fields(v: &str) -> Vec<String> {
         match c {
             '"' if quoted && chars.peek() == Some(&'"') => {
                 chars.next();
-                out.last_mut().map(|s| s.push('"'));
+                if let Some(s) = out.last_mut() {
+                    s.push('"');
+                }
             }
             '"' => quoted = !quoted,
             ',' if !quoted => out.push(String::new()),

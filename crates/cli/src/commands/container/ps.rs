@@ -5,7 +5,7 @@ use super::format;
 use crate::client::{self, Client};
 use crate::error::{CliError, Result};
 use crate::formatter;
-use crate::template::{Template, Value};
+use crate::template::{FuncSet, Missing, Template, Value};
 use crate::Output;
 
 pub fn run(host: &str, path: &str, a: PsArgs, o: &mut Output) -> Result<()> {
@@ -13,14 +13,28 @@ pub fn run(host: &str, path: &str, a: PsArgs, o: &mut Output) -> Result<()> {
     let filters = a
         .filter
         .iter()
-        .map(|f| client::parse_filter(f))
+        .map(|f| {
+            client::parse_filter(f).map_err(|e| CliError::Usage {
+                code: 125,
+                message: e.to_string(),
+                path: path.to_string(),
+            })
+        })
         .collect::<Result<Vec<_>>>()?;
     let quiet = a.quiet.unwrap_or(false);
     let user_format = a.format.clone().unwrap_or_default();
     let mut size = a.size.unwrap_or(false);
     if !user_format.is_empty() {
-        Template::parse("", &user_format)
+        let t = Template::parse("", &user_format)
             .map_err(|e| CliError::msg(format!("failed to parse template: {e}")))?;
+        // docker runs the template once on an empty context before listing.
+        let probe = format::row(&Value::Object(Vec::new()), true, 0);
+        t.execute(
+            &probe,
+            Missing::Struct("*formatter.ContainerContext".into()),
+            FuncSet::Basic,
+        )
+        .map_err(|(_, e)| CliError::msg(format!("failed to execute template: {e}")))?;
         // docker asks for sizes when the template uses .Size, unless --size was given.
         if !quiet && a.size.is_none() && user_format.contains(".Size") {
             size = true;
@@ -62,6 +76,10 @@ pub fn run(host: &str, path: &str, a: PsArgs, o: &mut Output) -> Result<()> {
 
 pub fn render(list: &[Value], fmt: &str, trunc: bool, now: i64) -> Result<String> {
     let rows: Vec<Value> = list.iter().map(|c| format::row(c, trunc, now)).collect();
+    if fmt == "json" {
+        // docker's contexts marshal themselves with json.Marshal, which escapes HTML.
+        return Ok(rows.iter().map(|r| r.to_json(true) + "\n").collect());
+    }
     formatter::write(fmt, &rows, &format::header(), "*formatter.ContainerContext")
 }
 

@@ -38,9 +38,8 @@ impl RawMode {
                 return RawMode { saved: None };
             }
             let saved = t;
+            // Output post-processing off too: the container's pty already turns \n into \r\n.
             libc::cfmakeraw(&mut t);
-            // Keep output post-processing as docker's raw mode does (moby/term keeps OPOST).
-            t.c_oflag |= libc::OPOST;
             libc::tcsetattr(fd, libc::TCSANOW, &t);
             RawMode { saved: Some(saved) }
         }

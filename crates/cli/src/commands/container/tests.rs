@@ -168,7 +168,7 @@ fn flag_errors_match_docker() {
         .collect();
     assert_eq!(
         body(&args, "1.41").unwrap_err(),
-        FlagError::Plain("\"specify mac-address per network\" requires API version 1.44, but the Docker daemon API version is 1.41".into())
+        FlagError::Plain("\"specify mac-address per network\" requires API version 1.44, but the berth daemon API version is 1.41".into())
     );
 }
 
