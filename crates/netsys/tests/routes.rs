@@ -81,3 +81,28 @@ fn default_routes_are_excluded() {
         );
     });
 }
+
+#[test]
+fn routes_added_and_removed_after_the_first_read_are_seen() {
+    with_private_netlink(|nl| {
+        // The first read dumps; later reads follow the kernel's notifications.
+        assert_eq!(nl.route_destinations().unwrap(), Vec::<IpNet>::new());
+        nl.create_veth_pair("up1", "up1-peer").unwrap();
+        let link = nl.link("up1").unwrap().unwrap();
+        nl.add_address(link.index, &net("10.77.0.1/24")).unwrap();
+        nl.set_up(link.index).unwrap();
+        nl.add_route(link.index, &net("10.88.0.0/16"), Some(ip("10.77.0.254")))
+            .unwrap();
+        assert_eq!(
+            nl.route_destinations().unwrap(),
+            vec![net("10.77.0.0/24"), net("10.88.0.0/16")]
+        );
+        // Linux flushes a downed link's IPv4 routes without announcing each one.
+        nl.set_down(link.index).unwrap();
+        assert_eq!(nl.route_destinations().unwrap(), Vec::<IpNet>::new());
+        nl.set_up(link.index).unwrap();
+        assert_eq!(nl.route_destinations().unwrap(), vec![net("10.77.0.0/24")]);
+        nl.delete_link("up1").unwrap();
+        assert_eq!(nl.route_destinations().unwrap(), Vec::<IpNet>::new());
+    });
+}

@@ -4,6 +4,7 @@ mod addresses;
 mod bridge;
 pub use bridge::STAGING_PREFIX;
 mod links;
+mod route_cache;
 mod routes;
 mod socket;
 
@@ -23,6 +24,7 @@ pub struct Netlink {
     /// A second socket for link deletions: the kernel takes tens of milliseconds to tear a
     /// bridge down, and requests on the main socket must not queue behind that.
     teardown: Mutex<NlSocket>,
+    routes: Mutex<route_cache::RouteCache>,
 }
 
 impl Netlink {
@@ -32,6 +34,7 @@ impl Netlink {
         Ok(Netlink {
             socket: Mutex::new(NlSocket::open()?),
             teardown: Mutex::new(NlSocket::open()?),
+            routes: Mutex::new(route_cache::RouteCache::new()),
         })
     }
 
@@ -169,6 +172,7 @@ impl Kernel for Netlink {
     }
 
     fn route_destinations(&self) -> Result<Vec<IpNet>, NetsysError> {
-        routes::destinations(&mut self.socket())
+        let mut cache = self.routes.lock().unwrap_or_else(|p| p.into_inner());
+        cache.destinations(&mut self.socket())
     }
 }

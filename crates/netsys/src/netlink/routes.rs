@@ -15,6 +15,18 @@ use crate::kernel::is_route_noise;
 use crate::NetsysError;
 
 pub(crate) fn destinations(sock: &mut NlSocket) -> Result<Vec<IpNet>, NetsysError> {
+    let mut found: Vec<IpNet> = dump_main_table(sock)?
+        .iter()
+        .filter_map(destination_of)
+        .collect();
+    found.retain(|dst| !is_route_noise(dst));
+    found.sort();
+    found.dedup();
+    Ok(found)
+}
+
+/// Every route of the main table that claims an address range, IPv4 and IPv6.
+pub(crate) fn dump_main_table(sock: &mut NlSocket) -> Result<Vec<RouteMessage>, NetsysError> {
     let mut found = Vec::new();
     for mut request in [
         RouteMessageBuilder::<Ipv4Addr>::new().build(),
@@ -35,31 +47,30 @@ pub(crate) fn destinations(sock: &mut NlSocket) -> Result<Vec<IpNet>, NetsysErro
             Err(e) => return Err(e),
         };
         found.extend(replies.into_iter().filter_map(|reply| match reply {
-            RouteNetlinkMessage::NewRoute(route) => main_table_destination(route),
+            RouteNetlinkMessage::NewRoute(route) if destination_of(&route).is_some() => Some(route),
             _ => None,
         }));
     }
-    found.retain(|dst| !is_route_noise(dst));
-    found.sort();
-    found.dedup();
     Ok(found)
 }
 
 /// The destination of a route of the main table that claims an address range (unicast, or
 /// blackhole/unreachable/prohibit, which also mean "this range is taken"); `None` otherwise.
-fn main_table_destination(route: RouteMessage) -> Option<IpNet> {
+pub(crate) fn destination_of(route: &RouteMessage) -> Option<IpNet> {
     let claims_range = matches!(
         route.header.kind,
         RouteType::Unicast | RouteType::BlackHole | RouteType::Unreachable | RouteType::Prohibit
     );
     let mut table = u32::from(route.header.table);
     let mut destination = None;
-    for attribute in route.attributes {
+    for attribute in &route.attributes {
         match attribute {
             // RTA_TABLE carries ids above 255 and, when present, is the real one.
-            RouteAttribute::Table(id) => table = id,
-            RouteAttribute::Destination(RouteAddress::Inet(ip)) => destination = Some(ip.into()),
-            RouteAttribute::Destination(RouteAddress::Inet6(ip)) => destination = Some(ip.into()),
+            RouteAttribute::Table(id) => table = *id,
+            RouteAttribute::Destination(RouteAddress::Inet(ip)) => destination = Some((*ip).into()),
+            RouteAttribute::Destination(RouteAddress::Inet6(ip)) => {
+                destination = Some((*ip).into())
+            }
             _ => {}
         }
     }
