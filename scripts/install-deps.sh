@@ -7,7 +7,9 @@ set -euo pipefail
 packages=(
   gcc libc6-dev pkg-config    # crates that build C (libcontainer's `nc`, later)
   iproute2                    # tests look at links and namespaces with `ip`
+  libseccomp-dev              # libcontainer's libseccomp feature links -lseccomp
   nftables                    # the firewall layer drives `nft`
+  busybox-static              # test images: a rootfs with /bin/busybox and its applets
   hyperfine                   # bench/
   curl ca-certificates        # README examples, debugging
 )

@@ -181,39 +181,47 @@ pub async fn wait(
 ) -> HttpResult<Response> {
     let condition =
         berth_engine::containers::WaitCondition::parse(get(&q, "condition").unwrap_or(""))?;
-    // Resolve now, so a missing container is a 404 rather than an error inside the body.
-    s.engine.inspect_container(&id)?;
+    // Resolve now, so a missing container is a 404 rather than an error inside the body; the
+    // exit a `next-exit` wait is after is one later than the last one seen now.
+    let baseline = Some(s.engine.inspect_container(&id)?.state.finished_at);
     let engine = s.engine.clone();
-    let body = async_stream_once(async move {
-        let result =
-            tokio::task::spawn_blocking(move || engine.wait_container(&id, condition, None)).await;
-        let value = match result {
-            Ok(Ok(code)) => serde_json::json!({"Error": null, "StatusCode": code}),
-            Ok(Err(e)) => serde_json::json!({"Error": {"Message": e.message}, "StatusCode": -1}),
-            Err(e) => serde_json::json!({"Error": {"Message": e.to_string()}, "StatusCode": -1}),
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(1);
+    tokio::spawn(async move {
+        // Wait in slices, so a client that went away releases its thread within a second.
+        let value = loop {
+            let (e, id2) = (engine.clone(), id.clone());
+            let step = tokio::task::spawn_blocking(move || {
+                e.wait_container(&id2, condition, Some(Duration::from_secs(1)), baseline)
+            })
+            .await;
+            match step {
+                Ok(Ok(code)) => break serde_json::json!({"Error": null, "StatusCode": code}),
+                Ok(Err(e)) if e.message == berth_engine::containers::WAIT_TIMED_OUT => {
+                    if tx.is_closed() {
+                        return;
+                    }
+                }
+                Ok(Err(e)) => {
+                    break serde_json::json!({"Error": {"Message": e.message}, "StatusCode": -1})
+                }
+                Err(e) => {
+                    break serde_json::json!({"Error": {"Message": e.to_string()}, "StatusCode": -1})
+                }
+            }
         };
         let mut bytes = serde_json::to_vec(&value).unwrap_or_default();
         bytes.push(b'\n');
-        bytes
+        let _ = tx.send(Ok(bytes::Bytes::from(bytes))).await;
     });
+    let body = Body::from_stream(futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    }));
     let mut res = Response::new(body);
     res.headers_mut().insert(
         axum::http::header::CONTENT_TYPE,
         axum::http::HeaderValue::from_static("application/json"),
     );
     Ok(res)
-}
-
-/// A body made of one chunk produced later.
-fn async_stream_once<F>(fut: F) -> Body
-where
-    F: std::future::Future<Output = Vec<u8>> + Send + 'static,
-{
-    let stream =
-        futures::stream::once(
-            async move { Ok::<_, std::io::Error>(bytes::Bytes::from(fut.await)) },
-        );
-    Body::from_stream(stream)
 }
 
 pub(crate) async fn blocking<T: Send + 'static>(

@@ -1,7 +1,10 @@
 //! The route table.
 
+pub mod container_attach;
 pub mod container_logs;
 pub mod containers;
+pub mod exec;
+pub mod hijack;
 pub mod image_stream;
 pub mod images;
 pub mod networks;
@@ -46,6 +49,13 @@ pub fn router(state: AppState) -> Router {
         .route("/containers/{id}/wait", post(containers::wait))
         .route("/containers/{id}/rename", post(containers::rename))
         .route("/containers/{id}/logs", get(container_logs::logs))
+        .route("/containers/{id}/attach", post(container_attach::attach))
+        .route("/containers/{id}/resize", post(container_attach::resize))
+        .route("/containers/{id}/top", get(container_attach::top))
+        .route("/containers/{id}/exec", post(exec::create))
+        .route("/exec/{id}/start", post(exec::start))
+        .route("/exec/{id}/resize", post(exec::resize))
+        .route("/exec/{id}/json", get(exec::inspect))
         .route(
             "/containers/{id}",
             axum::routing::delete(containers::remove),

@@ -35,7 +35,13 @@ impl Images for StoreImages {
         })
     }
 
-    fn mount_rootfs(&self, image_id: &str, upper: &Path, work: &Path, merged: &Path) -> Result<(), ApiError> {
+    fn mount_rootfs(
+        &self,
+        image_id: &str,
+        upper: &Path,
+        work: &Path,
+        merged: &Path,
+    ) -> Result<(), ApiError> {
         let layers = self.0.layer_dirs(image_id).map_err(ApiError::from)?;
         berth_image::mount_rootfs(&layers, upper, work, merged).map_err(ApiError::from)
     }

@@ -2,11 +2,14 @@
 //! the kernel, and serves the API on a unix socket until SIGTERM or SIGINT.
 
 mod host_info;
+mod images_adapter;
 mod lock;
 mod options;
+mod runtime_adapter;
 mod socket;
 
 use berth_api::AppState;
+use berth_engine::containers::ContainerDeps;
 use berth_engine::{Engine, EngineConfig};
 use berth_model::ipam::DefaultPools;
 use berth_netsys::{Kernel, Netlink};
@@ -70,6 +73,18 @@ fn run(opts: DaemonOptions) -> Result<(), String> {
         berth_image::ImageStore::open(&opts.data_root.join("image"))
             .map_err(|e| format!("cannot open the image store: {e}"))?,
     );
+    let runtime = berth_runtime::Runtime::new(
+        berth_runtime::RuntimeConfig::for_current_exe(&opts.exec_root)
+            .map_err(|e| format!("cannot set up the container runtime: {e}"))?,
+    );
+    engine
+        .enable_containers(ContainerDeps {
+            images: Arc::new(images_adapter::StoreImages(images.clone())),
+            runtime: Arc::new(runtime_adapter::LibcontainerRuntime(runtime)),
+            data_root: opts.data_root.clone(),
+            exec_root: opts.exec_root.clone(),
+        })
+        .map_err(|e| e.message)?;
     let state = AppState {
         engine,
         info: Arc::new(info),
@@ -82,15 +97,34 @@ fn run(opts: DaemonOptions) -> Result<(), String> {
     runtime.block_on(serve(opts, state))
 }
 
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 async fn serve(opts: DaemonOptions, state: AppState) -> Result<(), String> {
     let (listener, guard) = socket::bind(&opts.socket_path)?;
     tracing::info!(socket = %opts.socket_path.display(), "API listening");
     let engine = state.engine.clone();
     let app = berth_api::app(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("the API server failed: {e}"))?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    // Open streams (attach, logs -f, wait) may last as long as their containers: after the
+    // signal, in-flight requests get a grace period, then the daemon exits anyway. Containers
+    // keep running under their monitors either way.
+    let grace = async move {
+        let mut rx = stop_rx;
+        while !*rx.borrow() {
+            if rx.changed().await.is_err() {
+                return;
+            }
+        }
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        r = server => r.map_err(|e| format!("the API server failed: {e}"))?,
+        () = grace => tracing::warn!("streams still open after {SHUTDOWN_GRACE:?}; exiting"),
+    }
     drop(guard);
     // Queued bridge removals finish before exit, off the async threads.
     let _ = tokio::task::spawn_blocking(move || engine.shutdown()).await;

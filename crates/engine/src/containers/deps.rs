@@ -70,10 +70,26 @@ pub struct Exited {
     pub oom_killed: bool,
 }
 
+pub use berth_runtime::{Attachment, ExecHandle, ExecSpec, Top};
+
 pub trait Runtime: Send + Sync {
-    /// Starts the process; returns once it runs. A missing command fails with Docker's
-    /// message and the error kind the API maps to exit code 127 at the CLI.
-    fn start(&self, spec: &RunSpec) -> Result<Started, ApiError>;
+    /// Creates the container's process and its monitor, stopped before the user's program
+    /// runs, so clients can attach before any output. A missing command fails here with
+    /// Docker's message.
+    fn create(&self, spec: &RunSpec) -> Result<(), ApiError>;
+    /// Lets a created container's program run.
+    fn start_created(&self, id: &str) -> Result<Started, ApiError>;
+    /// Connects to the container's stdio through its monitor.
+    fn attach(
+        &self,
+        id: &str,
+        stdin: bool,
+        stdout: bool,
+        stderr: bool,
+    ) -> Result<Attachment, ApiError>;
+    fn resize(&self, id: &str, height: u16, width: u16) -> Result<(), ApiError>;
+    fn exec(&self, id: &str, spec: &ExecSpec) -> Result<ExecHandle, ApiError>;
+    fn top(&self, id: &str) -> Result<Top, ApiError>;
     /// Sends a signal to the container's init.
     fn signal(&self, id: &str, runtime_dir: &std::path::Path, signal: i32) -> Result<(), ApiError>;
     /// Blocks until the container's process has exited and returns how.

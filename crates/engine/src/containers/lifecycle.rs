@@ -60,11 +60,21 @@ impl Engine {
             open_stdin: c.request.open_stdin,
             share_host_uts: c.request.host.network_mode == NetworkMode::Host,
             netns,
-            mounts: c.request.host.binds.clone(),
+            mounts: container_mounts(&c, &paths),
             log_path: paths.log.clone(),
             runtime_dir: paths.runtime_dir.clone(),
         };
-        let started = match table.deps.runtime.start(&spec) {
+        let started = table.deps.runtime.create(&spec).and_then(|()| {
+            // Clients that attached before the start get the stream from the first byte.
+            for pending in table.take_pending_attaches(&c.id) {
+                let (i, o, e) = pending.streams;
+                let _ = pending
+                    .reply
+                    .send(table.deps.runtime.attach(&c.id, i, o, e));
+            }
+            table.deps.runtime.start_created(&c.id)
+        });
+        let started = match started {
             Ok(s) => s,
             Err(e) => {
                 self.release_rootfs(table, &paths);
@@ -361,6 +371,28 @@ impl ContainerTable {
                 .unwrap_or_else(|p| p.into_inner().0);
         }
     }
+}
+
+/// The user's bind mounts, then the daemon's /etc/hosts, /etc/resolv.conf and /etc/hostname.
+fn container_mounts(
+    c: &Container,
+    paths: &ContainerPaths,
+) -> Vec<berth_model::container::create::Bind> {
+    let mut mounts = c.request.host.binds.clone();
+    for (source, destination) in [
+        (&paths.hosts, "/etc/hosts"),
+        (&paths.resolv_conf, "/etc/resolv.conf"),
+        (&paths.hostname, "/etc/hostname"),
+    ] {
+        if !mounts.iter().any(|m| m.destination == destination) {
+            mounts.push(berth_model::container::create::Bind {
+                source: source.display().to_string(),
+                destination: destination.to_string(),
+                read_only: false,
+            });
+        }
+    }
+    mounts
 }
 
 fn read(p: &PathBuf) -> String {

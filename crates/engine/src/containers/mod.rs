@@ -3,8 +3,10 @@
 //! is acknowledged; a container's operations are serialised by its own lock, and exits are
 //! handled by a waiter thread per running container.
 
+mod attach;
 mod create;
 pub mod deps;
+mod exec;
 mod exits;
 mod lifecycle;
 mod lookup;
@@ -15,10 +17,12 @@ mod remove;
 #[cfg(test)]
 mod tests;
 
+pub use attach::AttachWait;
 pub use create::Created;
+pub use exec::{ExecRecord, ExecRequest};
 pub use lifecycle::parse_signal;
 pub use paths::ContainerPaths;
-pub use query::{ListOptions, WaitCondition};
+pub use query::{ListOptions, WaitCondition, WAIT_TIMED_OUT};
 
 use berth_model::container::Container;
 use deps::{Images, Runtime};
@@ -43,6 +47,10 @@ pub(crate) struct ContainerTable {
     pub(crate) changed: Condvar,
     /// One lock per container serialises start/stop/rm/rename of that container.
     op_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    /// Clients waiting to be attached when their container starts.
+    pub(crate) pending_attach: Mutex<HashMap<String, Vec<attach::PendingAttach>>>,
+    /// Exec instances (`POST /containers/{id}/exec`), kept in memory as dockerd does.
+    pub(crate) execs: Mutex<HashMap<String, exec::ExecRecord>>,
 }
 
 impl ContainerTable {
@@ -52,6 +60,8 @@ impl ContainerTable {
             all: Mutex::new(existing.into_iter().map(|c| (c.id.clone(), c)).collect()),
             changed: Condvar::new(),
             op_locks: Mutex::new(HashMap::new()),
+            pending_attach: Mutex::new(HashMap::new()),
+            execs: Mutex::new(HashMap::new()),
         }
     }
 

@@ -7,6 +7,9 @@ use berth_model::filters::Filters;
 use berth_model::ApiError;
 use std::time::{Duration, Instant};
 
+/// The message of a `wait_container` that ran out of time.
+pub const WAIT_TIMED_OUT: &str = "timed out waiting for the container";
+
 #[derive(Debug, Default)]
 pub struct ListOptions {
     pub all: bool,
@@ -129,18 +132,22 @@ impl Engine {
         Ok(list)
     }
 
-    /// Blocks until the condition holds; returns the exit code then.
+    /// Blocks until the condition holds; returns the exit code then. For `next-exit`,
+    /// `baseline` is the container's `finished_at` when the client registered its wait, so a
+    /// wait taken in slices never misses an exit between two slices.
     pub fn wait_container(
         &self,
         term: &str,
         condition: WaitCondition,
         timeout: Option<Duration>,
+        baseline: Option<Option<berth_model::time::Timestamp>>,
     ) -> Result<i64, ApiError> {
         let table = self.containers()?;
         let id = table.resolve_id(term)?;
         let deadline = timeout.map(|t| Instant::now() + t);
         let mut all = table.lock_all();
-        let start_finished = all.get(&id).and_then(|c| c.state.finished_at);
+        let start_finished =
+            baseline.unwrap_or_else(|| all.get(&id).and_then(|c| c.state.finished_at));
         let mut last_code = all.get(&id).map(|c| c.state.exit_code).unwrap_or(0);
         loop {
             match all.get(&id) {
@@ -163,7 +170,7 @@ impl Engine {
                 Some(d) => {
                     let now = Instant::now();
                     if now >= d {
-                        return Err(ApiError::internal("timed out waiting for the container"));
+                        return Err(ApiError::internal(WAIT_TIMED_OUT));
                     }
                     d - now
                 }

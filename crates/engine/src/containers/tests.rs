@@ -45,6 +45,7 @@ struct FakeRuntime {
     procs: Mutex<HashMap<String, (Option<i64>, bool)>>,
     changed: Condvar,
     starts: Mutex<Vec<String>>,
+    created: Mutex<HashMap<String, bool>>,
 }
 
 impl FakeRuntime {
@@ -58,22 +59,42 @@ impl FakeRuntime {
 }
 
 impl Runtime for FakeRuntime {
-    fn start(&self, spec: &RunSpec) -> Result<Started, ApiError> {
+    fn create(&self, spec: &RunSpec) -> Result<(), ApiError> {
         if spec.argv.first().map(String::as_str) == Some("nosuch") {
             return Err(ApiError::internal(
                 "exec: \"nosuch\": executable file not found in $PATH",
             ));
         }
         let ignore_term = spec.argv.iter().any(|a| a == "ignore-term");
+        self.created
+            .lock()
+            .unwrap()
+            .insert(spec.id.clone(), ignore_term);
+        Ok(())
+    }
+    fn start_created(&self, id: &str) -> Result<Started, ApiError> {
+        let ignore_term = self.created.lock().unwrap().remove(id).unwrap_or(false);
         self.procs
             .lock()
             .unwrap()
-            .insert(spec.id.clone(), (None, ignore_term));
-        self.starts.lock().unwrap().push(spec.id.clone());
+            .insert(id.to_string(), (None, ignore_term));
+        self.starts.lock().unwrap().push(id.to_string());
         Ok(Started {
             pid: 4242,
             monitor_pid: 4241,
         })
+    }
+    fn attach(&self, _: &str, _: bool, _: bool, _: bool) -> Result<Attachment, ApiError> {
+        Err(ApiError::not_implemented("fake"))
+    }
+    fn resize(&self, _: &str, _: u16, _: u16) -> Result<(), ApiError> {
+        Ok(())
+    }
+    fn exec(&self, _: &str, _: &ExecSpec) -> Result<ExecHandle, ApiError> {
+        Err(ApiError::not_implemented("fake"))
+    }
+    fn top(&self, _: &str) -> Result<Top, ApiError> {
+        Err(ApiError::not_implemented("fake"))
     }
     fn signal(&self, id: &str, _: &Path, signal: i32) -> Result<(), ApiError> {
         let mut p = self.procs.lock().unwrap();
@@ -182,7 +203,8 @@ fn create_start_exit_and_remove() {
             .wait_container(
                 "web",
                 WaitCondition::NotRunning,
-                Some(Duration::from_secs(5))
+                Some(Duration::from_secs(5)),
+                None
             )
             .unwrap(),
         42

@@ -1,0 +1,160 @@
+//! `docker exec`: exec instances are created, then started (the API streams their stdio),
+//! then inspected for their exit code. Like dockerd, berth keeps them in memory only.
+
+use super::deps::{ExecHandle, ExecSpec};
+use crate::Engine;
+use berth_model::ApiError;
+use std::sync::mpsc::Sender;
+
+#[derive(Debug, Clone, Default)]
+pub struct ExecRequest {
+    pub cmd: Vec<String>,
+    pub env: Vec<String>,
+    pub working_dir: String,
+    pub user: String,
+    pub tty: bool,
+    pub attach_stdin: bool,
+    pub attach_stdout: bool,
+    pub attach_stderr: bool,
+    pub privileged: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExecRecord {
+    pub id: String,
+    pub container_id: String,
+    pub request: ExecRequest,
+    pub running: bool,
+    pub exit_code: Option<i64>,
+    pub pid: u32,
+    /// Where the API's stream pump takes terminal resizes for a running exec.
+    pub resize: Option<Sender<(u16, u16)>>,
+}
+
+impl Engine {
+    pub fn create_exec(&self, term: &str, req: ExecRequest) -> Result<String, ApiError> {
+        let table = self.containers()?;
+        let id = table.resolve_id(term)?;
+        let c = table
+            .get(&id)
+            .ok_or_else(|| ApiError::not_found(format!("No such container: {term}")))?;
+        if !c.state.is_running() {
+            return Err(ApiError::conflict(format!("container {id} is not running")));
+        }
+        if req.cmd.is_empty() {
+            return Err(ApiError::invalid("No exec command specified"));
+        }
+        let exec_id = berth_model::ids::generate_id();
+        table
+            .execs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(
+                exec_id.clone(),
+                ExecRecord {
+                    id: exec_id.clone(),
+                    container_id: id,
+                    request: req,
+                    running: false,
+                    exit_code: None,
+                    pid: 0,
+                    resize: None,
+                },
+            );
+        Ok(exec_id)
+    }
+
+    pub fn inspect_exec(&self, exec_id: &str) -> Result<ExecRecord, ApiError> {
+        let table = self.containers()?;
+        let execs = table.execs.lock().unwrap_or_else(|p| p.into_inner());
+        execs
+            .get(exec_id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(format!("No such exec instance: {exec_id}")))
+    }
+
+    /// Starts an exec instance's process; the caller relays its stdio and then reports the
+    /// exit through [`Engine::finish_exec`].
+    pub fn start_exec(
+        &self,
+        exec_id: &str,
+        resize: Sender<(u16, u16)>,
+    ) -> Result<(ExecRecord, ExecHandle), ApiError> {
+        let table = self.containers()?;
+        let rec = {
+            let mut execs = table.execs.lock().unwrap_or_else(|p| p.into_inner());
+            let rec = execs
+                .get_mut(exec_id)
+                .ok_or_else(|| ApiError::not_found(format!("No such exec instance: {exec_id}")))?;
+            if rec.running || rec.exit_code.is_some() {
+                return Err(ApiError::conflict(format!(
+                    "Exec command {exec_id} is already running"
+                )));
+            }
+            rec.running = true;
+            rec.resize = Some(resize);
+            rec.clone()
+        };
+        let running = table
+            .get(&rec.container_id)
+            .is_some_and(|c| c.state.is_running());
+        let result = if running {
+            let r = &rec.request;
+            table.deps.runtime.exec(
+                &rec.container_id,
+                &ExecSpec {
+                    args: r.cmd.clone(),
+                    env: r.env.clone(),
+                    cwd: r.working_dir.clone(),
+                    user: r.user.clone(),
+                    tty: r.tty,
+                    stdin: r.attach_stdin,
+                },
+            )
+        } else {
+            Err(ApiError::conflict(format!(
+                "container {} is not running",
+                rec.container_id
+            )))
+        };
+        match result {
+            Ok(handle) => {
+                let pid = handle.pid.max(0) as u32;
+                let mut execs = table.execs.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(r) = execs.get_mut(exec_id) {
+                    r.pid = pid;
+                }
+                Ok((rec, handle))
+            }
+            Err(e) => {
+                let code = if e.message.contains("executable file not found") {
+                    127
+                } else {
+                    126
+                };
+                self.finish_exec(exec_id, code);
+                Err(e)
+            }
+        }
+    }
+
+    pub fn finish_exec(&self, exec_id: &str, exit_code: i64) {
+        let Ok(table) = self.containers() else { return };
+        let mut execs = table.execs.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(r) = execs.get_mut(exec_id) {
+            r.running = false;
+            r.exit_code = Some(exit_code);
+            r.resize = None;
+        }
+    }
+
+    pub fn resize_exec(&self, exec_id: &str, height: u16, width: u16) -> Result<(), ApiError> {
+        let rec = self.inspect_exec(exec_id)?;
+        match rec.resize {
+            Some(tx) if rec.running => tx
+                .send((height, width))
+                .map_err(|_| ApiError::conflict(format!("exec {exec_id} is not running"))),
+            _ => Err(ApiError::conflict(format!("exec {exec_id} is not running"))),
+        }
+    }
+}
