@@ -58,6 +58,7 @@ pub async fn attach(
                     tty,
                     stdin,
                     None,
+                    Box::new(|_| {}),
                 )
                 .await;
             }

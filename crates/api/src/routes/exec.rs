@@ -2,7 +2,7 @@
 //! `GET /exec/{id}/json`.
 
 use super::containers::blocking;
-use super::hijack::{relay, switching_protocols};
+use super::hijack::{fail_stream, relay, switching_protocols};
 use super::json;
 use crate::body::read_json;
 use crate::error::HttpResult;
@@ -53,8 +53,25 @@ pub async fn start(
     let detach = o.bool("Detach")?;
     let (resize_tx, resize_rx) = std::sync::mpsc::channel();
     let id = exec_id.clone();
-    let (rec, handle) = blocking(s.engine.clone(), move |e| e.start_exec(&id, resize_tx)).await?;
+    let started = blocking(s.engine.clone(), move |e| e.start_exec(&id, resize_tx)).await;
     let engine = s.engine.clone();
+    let (rec, handle) = match started {
+        Ok(v) => v,
+        // A command that cannot run: like dockerd, upgrade anyway and report the failure in
+        // the stream (the CLI then reads ExitCode 126 from the exec's inspect).
+        Err(e) if !detach && e.0.kind == berth_model::ErrorKind::InvalidParameter => {
+            let rec = engine.inspect_exec(&exec_id)?;
+            let tty = rec.request.tty;
+            let message = e.0.message;
+            tokio::spawn(async move {
+                if let Ok(upgraded) = on_upgrade.await {
+                    fail_stream(upgraded, &message, tty).await;
+                }
+            });
+            return Ok(switching_protocols(tty));
+        }
+        Err(e) => return Err(e),
+    };
     if detach {
         tokio::task::spawn_blocking(move || {
             let code = handle.collect().map(|(_, _, c)| c as i64).unwrap_or(-1);
@@ -65,8 +82,12 @@ pub async fn start(
     let tty = rec.request.tty;
     let stdin = rec.request.attach_stdin;
     tokio::spawn(async move {
-        let code = match on_upgrade.await {
+        match on_upgrade.await {
             Ok(upgraded) => {
+                let (engine2, id2) = (engine.clone(), exec_id.clone());
+                let on_exit = Box::new(move |code: Option<i32>| {
+                    engine2.finish_exec(&id2, code.map(|c| c as i64).unwrap_or(-1));
+                });
                 relay(
                     upgraded,
                     handle.output,
@@ -74,15 +95,19 @@ pub async fn start(
                     tty,
                     stdin,
                     Some(resize_rx),
+                    on_exit,
                 )
-                .await
+                .await;
             }
-            Err(_) => tokio::task::spawn_blocking(move || handle.collect().ok().map(|(_, _, c)| c))
-                .await
-                .ok()
-                .flatten(),
-        };
-        engine.finish_exec(&exec_id, code.map(|c| c as i64).unwrap_or(-1));
+            Err(_) => {
+                let code =
+                    tokio::task::spawn_blocking(move || handle.collect().ok().map(|(_, _, c)| c))
+                        .await
+                        .ok()
+                        .flatten();
+                engine.finish_exec(&exec_id, code.map(|c| c as i64).unwrap_or(-1));
+            }
+        }
     });
     Ok(switching_protocols(tty))
 }

@@ -52,7 +52,8 @@ fn frame(kind: u8, data: &[u8], tty: bool) -> Vec<u8> {
 }
 
 /// Relays between the upgraded connection and the process until the process ends (or, for
-/// output, the client goes away). Returns the exit code if the stream reported one.
+/// output, the client goes away). `on_exit` gets the exit code before the connection closes,
+/// so a client that inspects right after the stream ends sees it.
 pub async fn relay(
     upgraded: hyper::upgrade::Upgraded,
     mut output: OutputReader,
@@ -60,7 +61,8 @@ pub async fn relay(
     tty: bool,
     stdin: bool,
     resizes: Option<Receiver<(u16, u16)>>,
-) -> Option<i32> {
+    on_exit: Box<dyn FnOnce(Option<i32>) + Send>,
+) {
     let io = TokioIo::new(upgraded);
     let (mut reader, mut writer) = tokio::io::split(io);
     let (out_tx, mut out_rx) = tokio::sync::mpsc::channel::<Vec<u8>>(64);
@@ -127,10 +129,19 @@ pub async fn relay(
         }
         let _ = writer.flush().await;
     }
+    on_exit(exit_rx.await.ok().flatten());
     let _ = writer.shutdown().await;
     reading.abort();
     drop(input_thread);
-    exit_rx.await.ok().flatten()
+}
+
+/// Ends an upgraded connection with an error text in the output stream, as dockerd does for
+/// an exec whose command cannot run.
+pub async fn fail_stream(upgraded: hyper::upgrade::Upgraded, message: &str, tty: bool) {
+    let mut io = TokioIo::new(upgraded);
+    let text = format!("{message}\r\n");
+    let _ = io.write_all(&frame(1, text.as_bytes(), tty)).await;
+    let _ = io.shutdown().await;
 }
 
 enum InputEvent {

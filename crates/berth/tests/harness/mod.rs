@@ -34,7 +34,9 @@ impl Daemon {
     pub fn start_with(extra_args: &[&str]) -> Daemon {
         let host = FakeHost::new();
         let dir = tempfile::Builder::new()
-            .prefix("berth-e2e-")
+            // Short: the runtime's sockets live at <exec-root>/containers/<64 hex>/monitor.sock
+            // and a unix socket path may not exceed 107 bytes.
+            .prefix("be")
             .tempdir()
             .expect("tempdir");
         let mut d = Daemon {
@@ -56,7 +58,7 @@ impl Daemon {
     }
 
     pub fn exec_root(&self) -> PathBuf {
-        self.dir.path().join("run")
+        self.dir.path().join("r")
     }
 
     pub fn log_path(&self) -> PathBuf {

@@ -43,7 +43,10 @@ impl Engine {
         let created = berth_model::time::now();
         let mut all = table.lock_all();
         let hostname = match &req.host.network_mode {
-            NetworkMode::Container(target) => find(&all, target)?.hostname.clone(),
+            // Docker checks the target only at start; the hostname follows it then.
+            NetworkMode::Container(target) => find(&all, target)
+                .map(|t| t.hostname.clone())
+                .unwrap_or_default(),
             NetworkMode::Host => host_hostname(),
             _ if !req.hostname.is_empty() => req.hostname.clone(),
             _ => short_id(&id).to_string(),

@@ -127,12 +127,8 @@ impl Engine {
                 Ok((rec, handle))
             }
             Err(e) => {
-                let code = if e.message.contains("executable file not found") {
-                    127
-                } else {
-                    126
-                };
-                self.finish_exec(exec_id, code);
+                // dockerd records 126 for an exec whose command cannot run, found or not.
+                self.finish_exec(exec_id, 126);
                 Err(e)
             }
         }

@@ -34,11 +34,34 @@ impl Engine {
     /// Starts a container whose op lock the caller holds.
     pub(crate) fn start_locked(
         self: &Arc<Self>,
-        mut c: Container,
+        c: Container,
         is_restart: bool,
     ) -> Result<(), ApiError> {
+        let auto_remove = c.request.host.auto_remove;
+        let id = c.id.clone();
+        let started = self.start_inner(c, is_restart);
+        if started.is_err() && auto_remove {
+            // Docker removes a `--rm` container whose start failed (clients wait for that).
+            let engine = self.clone();
+            let _ = std::thread::Builder::new()
+                .name("autoremove".into())
+                .spawn(move || {
+                    if let Err(e) = engine.remove_container(&id, true) {
+                        tracing::error!(container = %id, error = %e.message, "--rm failed");
+                    }
+                });
+        }
+        started
+    }
+
+    fn start_inner(self: &Arc<Self>, mut c: Container, is_restart: bool) -> Result<(), ApiError> {
         let table = self.containers()?;
         let paths = table.paths(&c.id);
+        if let NetworkMode::Container(target) = &c.request.host.network_mode {
+            let all = table.lock_all();
+            let t = find(&all, target)?;
+            c.hostname = t.hostname.clone();
+        }
         let netns = self.prepare_network(table, &c, &paths)?;
         if let Err(e) = self.prepare_rootfs(table, &c, &paths) {
             self.release_network(table, &c, &paths);
@@ -148,10 +171,17 @@ impl Engine {
             tracing::warn!(container = %id, error = %e.message, "stop signal failed");
         }
         if !table.wait_not_running(id, timeout) {
-            table
-                .deps
-                .runtime
-                .signal(id, &paths.runtime_dir, libc::SIGKILL)?;
+            // The process may have died since the first signal: a failed SIGKILL is judged by
+            // the wait below, not reported.
+            if sig != libc::SIGKILL || !timeout.is_zero() {
+                if let Err(e) = table
+                    .deps
+                    .runtime
+                    .signal(id, &paths.runtime_dir, libc::SIGKILL)
+                {
+                    tracing::debug!(container = %id, error = %e.message, "SIGKILL not delivered");
+                }
+            }
             if !table.wait_not_running(id, KILL_GRACE) {
                 return Err(ApiError::internal(format!(
                     "cannot stop container: {id}: the process did not exit after SIGKILL"
@@ -230,8 +260,7 @@ impl Engine {
                 let t = find(&all, target)?;
                 if !t.state.is_running() {
                     return Err(ApiError::conflict(format!(
-                        "cannot join network of a non running container: {}",
-                        t.id
+                        "cannot join network of a non running container: {target}"
                     )));
                 }
                 Ok(match &t.request.host.network_mode {
