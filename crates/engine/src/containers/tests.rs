@@ -293,10 +293,11 @@ fn container_mode_needs_a_running_target() {
     let app = e.engine.inspect_container("app").unwrap();
     let db = e.engine.inspect_container("db").unwrap();
     assert_eq!(app.hostname, db.hostname);
-    let err = e
-        .engine
+    // Like Docker, the target is looked up at start, not at create.
+    e.engine
         .create_container(req("xx", NetworkMode::Container("nosuch".into())))
-        .unwrap_err();
+        .unwrap();
+    let err = e.engine.start_container("xx").unwrap_err();
     assert_eq!(err.message, "No such container: nosuch");
 }
 
