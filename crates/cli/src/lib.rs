@@ -11,6 +11,7 @@ mod jsonindent;
 mod tabwriter;
 pub mod template;
 mod timefmt;
+mod units;
 mod usage;
 
 use std::io::Write;

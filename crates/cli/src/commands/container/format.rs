@@ -1,6 +1,8 @@
 //! docker's container formatter context (`ps --format`): the fields of each row, the
 //! column titles, and the helpers behind them (`RunningFor`, `Ports`, `Size`, quoting).
 
+use crate::units::rfc3339_utc;
+pub use crate::units::{human_duration, human_size};
 use std::rc::Rc;
 
 use crate::formatter::truncate_id;
@@ -31,73 +33,6 @@ pub fn resolve_format(format: &str, quiet: bool, size: bool) -> String {
         _ if quiet => "{{.ID}}".into(),
         f => f.into(),
     }
-}
-
-/// go-units' `HumanDuration`.
-pub fn human_duration(secs: i64) -> String {
-    let s = secs;
-    if s < 1 {
-        return "Less than a second".into();
-    }
-    if s == 1 {
-        return "1 second".into();
-    }
-    if s < 60 {
-        return format!("{s} seconds");
-    }
-    let minutes = s / 60;
-    if minutes == 1 {
-        return "About a minute".into();
-    }
-    if minutes < 60 {
-        return format!("{minutes} minutes");
-    }
-    let hours = ((s as f64) / 3600.0 + 0.5) as i64;
-    if hours == 1 {
-        return "About an hour".into();
-    }
-    if hours < 48 {
-        return format!("{hours} hours");
-    }
-    if hours < 24 * 7 * 2 {
-        return format!("{} days", hours / 24);
-    }
-    if hours < 24 * 30 * 2 {
-        return format!("{} weeks", hours / 24 / 7);
-    }
-    if hours < 24 * 365 * 2 {
-        return format!("{} months", hours / 24 / 30);
-    }
-    format!("{} years", s / 3600 / 24 / 365)
-}
-
-/// go-units' `HumanSizeWithPrecision(size, 3)`: decimal units, `%.3g`.
-pub fn human_size(size: f64) -> String {
-    const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
-    let mut s = size;
-    let mut i = 0;
-    while s >= 1000.0 && i < UNITS.len() - 1 {
-        s /= 1000.0;
-        i += 1;
-    }
-    format!("{}{}", go_g3(s), UNITS[i])
-}
-
-/// Go's `%.3g` for the values sizes produce (0 <= v < 1000).
-fn go_g3(v: f64) -> String {
-    if v == 0.0 {
-        return "0".into();
-    }
-    let digits = v.abs().log10().floor() as i32 + 1;
-    let decimals = (3 - digits).max(0) as usize;
-    let mut s = format!("{v:.decimals$}");
-    if s.contains('.') {
-        s = s.trim_end_matches('0').trim_end_matches('.').to_string();
-    }
-    if s == "1000" {
-        return "1e+03".into();
-    }
-    s
 }
 
 /// docker's `Ellipsis` for single-width text: `max-1` characters and `…`.
@@ -345,7 +280,7 @@ pub fn row(c: &Value, trunc: bool, now: i64) -> Value {
         ("Command", Value::String(go_quote(&command))),
         (
             "CreatedAt",
-            Value::String(crate::timefmt::go_string(&unix_to_rfc3339(created))),
+            Value::String(crate::timefmt::go_string(&rfc3339_utc(created))),
         ),
         ("ID", Value::String(id)),
         ("Image", Value::String(image)),
@@ -365,28 +300,6 @@ pub fn row(c: &Value, trunc: bool, now: i64) -> Value {
         ("State", Value::String(s("State"))),
         ("Status", Value::String(s("Status"))),
     ])
-}
-
-/// `GET /containers/json` gives Unix seconds; docker prints them as `time.Time` in UTC here.
-fn unix_to_rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86400);
-    let rem = secs.rem_euclid(86400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 pub fn header() -> Value {
@@ -479,6 +392,6 @@ mod tests {
 
     #[test]
     fn created_at_in_utc() {
-        assert_eq!(unix_to_rfc3339(1795832273), "2026-11-28T02:17:53Z");
+        assert_eq!(rfc3339_utc(1795832273), "2026-11-28T02:17:53Z");
     }
 }

@@ -2,12 +2,12 @@
 //! and SIZE, one row per tag, `<none>` for untagged images.
 
 use super::args::LsArgs;
-use super::units::{human_duration, human_size, rfc3339_utc};
 use crate::client::{self, Client};
 use crate::error::Result;
 use crate::formatter::{self, truncate_id};
 use crate::template::Value;
 use crate::timefmt;
+use crate::units::{human_duration, human_size, rfc3339_utc};
 use crate::Output;
 
 const DEFAULT_TABLE: &str =

@@ -7,7 +7,6 @@ mod ls;
 mod stream;
 mod tag_rm;
 mod transfer;
-mod units;
 
 use crate::error::Result;
 use crate::Output;
