@@ -58,6 +58,10 @@ pub enum NetworkCommand {
     Rm(RmArgs),
     /// Remove all unused networks
     Prune(PruneArgs),
+    /// Connect a container to a network
+    Connect(Box<ConnectArgs>),
+    /// Disconnect a container from a network
+    Disconnect(DisconnectArgs),
 }
 
 #[derive(Args, Debug)]
@@ -162,6 +166,53 @@ pub struct PruneArgs {
     #[arg(long, value_name = "filter")]
     pub filter: Vec<String>,
     /// Do not prompt for confirmation
+    #[arg(short = 'f', long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub force: Option<bool>,
+    #[arg(hide = true)]
+    pub args: Vec<String>,
+}
+
+/// `network connect`. Values are kept as typed and checked by the command, so the errors
+/// read as pflag's; a repeated single-value flag keeps the last value, as pflag does.
+#[derive(Args, Debug)]
+#[command(args_override_self = true)]
+pub struct ConnectArgs {
+    /// Add network-scoped alias for the container
+    #[arg(long, value_name = "strings", allow_hyphen_values = true)]
+    pub alias: Vec<String>,
+    /// driver options for the network
+    #[arg(
+        long = "driver-opt",
+        value_name = "strings",
+        allow_hyphen_values = true
+    )]
+    pub driver_opt: Vec<String>,
+    /// Highest gw-priority provides the default gateway. Accepts positive and negative values.
+    #[arg(long = "gw-priority", value_name = "int", allow_hyphen_values = true)]
+    pub gw_priority: Option<String>,
+    /// IPv4 address (e.g., "172.30.100.104")
+    #[arg(long, value_name = "string", allow_hyphen_values = true)]
+    pub ip: Option<String>,
+    /// IPv6 address (e.g., "2001:db8::33")
+    #[arg(long, value_name = "string", allow_hyphen_values = true)]
+    pub ip6: Option<String>,
+    /// Add link to another container
+    #[arg(long, value_name = "list", allow_hyphen_values = true)]
+    pub link: Vec<String>,
+    /// Add a link-local address for the container
+    #[arg(
+        long = "link-local-ip",
+        value_name = "strings",
+        allow_hyphen_values = true
+    )]
+    pub link_local_ip: Vec<String>,
+    #[arg(hide = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct DisconnectArgs {
+    /// Force the container to disconnect from a network
     #[arg(short = 'f', long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     pub force: Option<bool>,
     #[arg(hide = true)]

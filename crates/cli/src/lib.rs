@@ -66,6 +66,8 @@ fn run(args: Vec<String>, o: &mut Output) -> Result<(), CliError> {
             Some(NetworkCommand::Inspect(a)) => commands::network::inspect::run(&host, a, o),
             Some(NetworkCommand::Rm(a)) => commands::network::rm::run(&host, a, o),
             Some(NetworkCommand::Prune(a)) => commands::network::prune::run(&host, a, o),
+            Some(NetworkCommand::Connect(a)) => commands::network::connect::run(&host, *a, o),
+            Some(NetworkCommand::Disconnect(a)) => commands::network::disconnect::run(&host, a, o),
         },
         Command::Inspect(a) => commands::inspect::run(&host, a, o),
         Command::Version(a) => commands::version::run(&host, a, o),
@@ -101,9 +103,18 @@ fn command_path(args: &[String]) -> String {
             }
             2 if words[1] == "image" => commands::image::is_path_word(&words, a),
             2 if words[1] == "container" => commands::container::is_path_word(&words, a),
-            2 if words[1] == "network" => {
-                ["create", "ls", "list", "inspect", "rm", "remove", "prune"].contains(&a.as_str())
-            }
+            2 if words[1] == "network" => [
+                "create",
+                "ls",
+                "list",
+                "inspect",
+                "rm",
+                "remove",
+                "prune",
+                "connect",
+                "disconnect",
+            ]
+            .contains(&a.as_str()),
             _ => false,
         };
         if !known {

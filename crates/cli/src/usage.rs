@@ -24,6 +24,16 @@ const USAGES: &[(&str, &str, &str)] = &[
         "berth network prune [OPTIONS]",
         "Run",
     ),
+    (
+        "berth network connect",
+        "berth network connect [OPTIONS] NETWORK CONTAINER",
+        "Run",
+    ),
+    (
+        "berth network disconnect",
+        "berth network disconnect [OPTIONS] NETWORK CONTAINER",
+        "Run",
+    ),
     ("berth network", "berth network COMMAND", "Run"),
     (
         "berth inspect",
@@ -62,10 +72,16 @@ fn usage(path: &str, message: String) -> CliError {
 
 /// cobra's `ExactArgs(1)`.
 pub fn exactly_one(path: &str, args: &[String]) -> Result<(), CliError> {
-    if args.len() == 1 {
+    exactly(path, args, 1)
+}
+
+/// cobra's `ExactArgs(n)`.
+pub fn exactly(path: &str, args: &[String], n: usize) -> Result<(), CliError> {
+    if args.len() == n {
         return Ok(());
     }
-    Err(usage(path, format!("berth: '{path}' requires 1 argument")))
+    let what = if n == 1 { "argument" } else { "arguments" };
+    Err(usage(path, format!("berth: '{path}' requires {n} {what}")))
 }
 
 /// cobra's `NoArgs`.

@@ -4,6 +4,7 @@
 
 mod config;
 pub mod containers;
+mod endpoints;
 mod lookup;
 mod networks;
 mod predefined;
@@ -34,6 +35,8 @@ pub struct Engine {
     v6_pools: DefaultPools,
     reaper: reaper::Reaper,
     containers: OnceLock<containers::ContainerTable>,
+    /// Addresses handed out on each network, rebuilt from container records at start.
+    endpoints: endpoints::Registry,
 }
 
 impl Engine {
@@ -54,6 +57,7 @@ impl Engine {
             v6_pools,
             reaper: reaper::Reaper::new(kernel.clone()),
             containers: OnceLock::new(),
+            endpoints: endpoints::Registry::default(),
             kernel,
         };
         engine.ensure_predefined()?;
@@ -75,7 +79,9 @@ impl Engine {
         {
             return Err(ApiError::internal("containers are already enabled"));
         }
+        self.restore_endpoints();
         self.recover_containers();
+        self.sweep_endpoints();
         Ok(())
     }
 

@@ -6,6 +6,7 @@
 //! (a leftover bridge has no record, so it is removed at start).
 
 use crate::lookup::find_network;
+use crate::reaper;
 use crate::reconcile::bridge_spec;
 use crate::{internal, Engine};
 use berth_model::filters::Filters;
@@ -77,6 +78,30 @@ impl Engine {
                 net.name
             )));
         }
+        let holders = self.endpoints.holders(&net.id);
+        if !holders.is_empty() {
+            let mut names: Vec<String> = match self.containers() {
+                Ok(table) => {
+                    let all = table.lock_all();
+                    holders
+                        .iter()
+                        .map(|id| {
+                            all.get(id)
+                                .map(|c| c.name.clone())
+                                .unwrap_or_else(|| id.clone())
+                        })
+                        .collect()
+                }
+                Err(_) => holders,
+            };
+            names.sort();
+            names.dedup();
+            return Err(ApiError::forbidden(format!(
+                "error while removing network: network {} has active endpoints ({})",
+                net.name,
+                names.join(", ")
+            )));
+        }
         self.remove_unlocked(net)?;
         Ok(net.clone())
     }
@@ -84,10 +109,12 @@ impl Engine {
     fn remove_unlocked(&self, net: &Network) -> Result<(), ApiError> {
         self.store.delete_network(&net.id).map_err(internal)?;
         self.state.remove(&net.id);
+        self.endpoints.drop_network(&net.id);
         if let Some(spec) = bridge_spec(net) {
             // The record is gone, so the remove has succeeded; the bridge follows in the
             // background, and if the daemon dies first the next start removes the orphan.
-            self.reaper.remove(spec.name, spec.alias);
+            self.reaper
+                .remove(spec.name, spec.alias, reaper::LinkKind::Bridge);
         }
         tracing::info!(network = %net.name, id = %net.id, "network removed");
         Ok(())
@@ -140,9 +167,30 @@ impl Engine {
         Ok(removed)
     }
 
-    /// Whether a network has endpoints. Containers arrive with the next issue.
-    fn in_use(&self, _net: &Network) -> bool {
-        false
+    /// Whether a network has endpoints (containers running on it).
+    fn in_use(&self, net: &Network) -> bool {
+        !self.endpoints.holders(&net.id).is_empty()
+    }
+
+    /// The running containers on a network with their endpoint there, for inspect's
+    /// `Containers`: (container ID, container name, endpoint).
+    pub fn network_endpoints(
+        &self,
+        network_id: &str,
+    ) -> Vec<(String, String, berth_model::container::EndpointState)> {
+        let Ok(table) = self.containers() else {
+            return vec![];
+        };
+        let holders = self.endpoints.holders(network_id);
+        let all = table.lock_all();
+        let mut out = Vec::new();
+        for id in holders {
+            let Some(c) = all.get(&id) else { continue };
+            if let Some(ep) = c.attachment(network_id).and_then(|a| a.endpoint.clone()) {
+                out.push((c.id.clone(), c.name.clone(), ep));
+            }
+        }
+        out
     }
 }
 

@@ -52,6 +52,8 @@ impl Engine {
                 ip_range: None,
                 gateway: bip.addr(),
                 gateway_given: false,
+                // --bip is the operator's choice, like a user-given subnet.
+                subnet_given: true,
                 aux_addresses: BTreeMap::new(),
             });
         }

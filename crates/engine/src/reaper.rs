@@ -1,36 +1,45 @@
-//! Removing bridges off the request path. The kernel takes tens of milliseconds to tear a
-//! bridge down (an RCU grace period), far more than the rest of `network rm`; the record is
-//! already gone when the client hears back, so the bridge is deleted by a background thread.
-//! Deletion is by (name, alias): it can never hit a newer bridge that reuses the name. If the
-//! daemon dies first, the next start's reconcile removes the orphan.
+//! Removing bridges and veths off the request path. The kernel takes tens of milliseconds to
+//! tear a link down (an RCU grace period), far more than the rest of `network rm` or
+//! `network disconnect`; the record is already updated when the client hears back, so the link
+//! is deleted by a background thread. Deletion is by (name, alias): it can never hit a newer
+//! link that reuses the name. If the daemon dies first, the next start's reconcile removes the
+//! orphan.
 
 use berth_netsys::Kernel;
 use std::collections::HashMap;
 use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, Condvar, Mutex};
 
+/// What kind of link a queued removal is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    Bridge,
+    /// A container endpoint's veth pair, named by its host side.
+    Veth,
+}
+
+type Job = (String, String, LinkKind);
+
 pub struct Reaper {
-    tx: Mutex<Option<Sender<(String, String)>>>,
-    pending: Arc<(Mutex<HashMap<String, String>>, Condvar)>,
+    tx: Mutex<Option<Sender<Job>>>,
+    pending: Arc<(Mutex<HashMap<String, (String, LinkKind)>>, Condvar)>,
     kernel: Arc<dyn Kernel>,
 }
 
 impl Reaper {
     pub fn new(kernel: Arc<dyn Kernel>) -> Reaper {
-        let (tx, rx) = channel::<(String, String)>();
-        let pending: Arc<(Mutex<HashMap<String, String>>, Condvar)> = Arc::default();
+        let (tx, rx) = channel::<Job>();
+        let pending: Arc<(Mutex<HashMap<String, (String, LinkKind)>>, Condvar)> = Arc::default();
         let worker_pending = pending.clone();
         let worker_kernel = kernel.clone();
         let spawned = std::thread::Builder::new()
-            .name("bridge-reaper".into())
+            .name("link-reaper".into())
             .spawn(move || {
-                for (name, alias) in rx {
-                    if let Err(e) = worker_kernel.delete_bridge(&name, &alias) {
-                        tracing::error!(bridge = %name, error = %e, "cannot remove a bridge");
-                    }
+                for (name, alias, kind) in rx {
+                    delete(&*worker_kernel, &name, &alias, kind);
                     let (lock, done) = &*worker_pending;
                     let mut map = lock.lock().unwrap_or_else(|p| p.into_inner());
-                    if map.get(&name) == Some(&alias) {
+                    if map.get(&name) == Some(&(alias, kind)) {
                         map.remove(&name);
                     }
                     done.notify_all();
@@ -39,7 +48,7 @@ impl Reaper {
         let tx = match spawned {
             Ok(_) => Some(tx),
             Err(e) => {
-                tracing::warn!(error = %e, "no reaper thread; bridges are removed inline");
+                tracing::warn!(error = %e, "no reaper thread; links are removed inline");
                 None
             }
         };
@@ -50,42 +59,36 @@ impl Reaper {
         }
     }
 
-    /// Queues the removal of a bridge, or does it now when no worker is running.
-    pub fn remove(&self, name: String, alias: String) {
+    /// Queues the removal of a link, or does it now when no worker is running.
+    pub fn remove(&self, name: String, alias: String, kind: LinkKind) {
         let tx = self.tx.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(tx) = tx.as_ref() {
             let (lock, _) = &*self.pending;
             lock.lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .insert(name.clone(), alias.clone());
-            if tx.send((name.clone(), alias.clone())).is_ok() {
+                .insert(name.clone(), (alias.clone(), kind));
+            if tx.send((name.clone(), alias.clone(), kind)).is_ok() {
                 return;
             }
         }
-        self.remove_now(&name, &alias);
+        delete(&*self.kernel, &name, &alias, kind);
     }
 
     /// If `name` waits for removal, removes it now (a create wants the name back).
     pub fn take_over(&self, name: &str) -> bool {
-        let alias = {
+        let job = {
             let (lock, _) = &*self.pending;
             lock.lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .get(name)
                 .cloned()
         };
-        match alias {
-            Some(alias) => {
-                self.remove_now(name, &alias);
+        match job {
+            Some((alias, kind)) => {
+                delete(&*self.kernel, name, &alias, kind);
                 true
             }
             None => false,
-        }
-    }
-
-    fn remove_now(&self, name: &str, alias: &str) {
-        if let Err(e) = self.kernel.delete_bridge(name, alias) {
-            tracing::error!(bridge = %name, error = %e, "cannot remove a bridge");
         }
     }
 
@@ -96,5 +99,15 @@ impl Reaper {
         while !map.is_empty() {
             map = done.wait(map).unwrap_or_else(|p| p.into_inner());
         }
+    }
+}
+
+fn delete(kernel: &dyn Kernel, name: &str, alias: &str, kind: LinkKind) {
+    let done = match kind {
+        LinkKind::Bridge => kernel.delete_bridge(name, alias),
+        LinkKind::Veth => kernel.remove_endpoint(name, alias),
+    };
+    if let Err(e) = done {
+        tracing::error!(link = %name, error = %e, "cannot remove a link");
     }
 }

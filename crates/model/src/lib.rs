@@ -2,6 +2,7 @@
 //! so it can be unit- and property-tested exhaustively.
 
 pub mod container;
+pub mod endpoint;
 pub mod error;
 pub mod filters;
 pub mod ids;

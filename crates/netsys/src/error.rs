@@ -9,6 +9,15 @@ pub enum NetsysError {
     #[error("interface name {name} is already in use by another link")]
     NameInUse { name: String },
 
+    /// The interface name is taken inside a container's network namespace (e.g. a second
+    /// `eth0`); nothing was created.
+    #[error("interface name {name} is already in use in network namespace {}", netns.display())]
+    NameInUseInNetns { name: String, netns: PathBuf },
+
+    /// The bridge an endpoint should join does not exist (or is not a bridge).
+    #[error("bridge {name} not found")]
+    BridgeNotFound { name: String },
+
     /// The interface name cannot be used by the kernel (empty, longer than 15 bytes, '/', ...).
     #[error("invalid interface name {name:?}: {reason}")]
     InvalidName { name: String, reason: &'static str },

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::NetsysError;
+use crate::{EndpointSpec, NetsysError};
 
 /// What a bridge network's Linux bridge should look like.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +61,31 @@ pub trait Kernel: Send + Sync + 'static {
     /// Destinations of the IPv4 and IPv6 routes of the main table, without default routes and
     /// without link-local, loopback and multicast destinations; sorted, no duplicates.
     fn route_destinations(&self) -> Result<Vec<ipnet::IpNet>, NetsysError>;
+
+    /// Creates the veth pair with its container side born inside `spec.netns` (never created
+    /// on the host and moved), configures both sides, and returns once the container side is
+    /// up with its addresses and routes. All or nothing: if a step fails, what was made is
+    /// deleted and the error returned. A taken host-side name is `NameInUse`, a taken
+    /// container-side name `NameInUseInNetns`, a missing bridge `BridgeNotFound`.
+    fn add_endpoint(&self, spec: &EndpointSpec) -> Result<(), NetsysError>;
+
+    /// Deletes the veth pair through its host side `host_ifname`, only if that link is a veth
+    /// carrying `alias` (checked and deleted by index, like `delete_bridge`); `Ok(())` and no
+    /// change if it is absent or not ours. Blocks for the kernel's veth teardown (~26 ms).
+    fn remove_endpoint(&self, host_ifname: &str, alias: &str) -> Result<(), NetsysError>;
+
+    /// Makes `ifname` in `netns` carry the default route of each family given (replacing the
+    /// family's default), and removes every default route of a family given as `None`.
+    fn set_default_routes(
+        &self,
+        netns: &std::path::Path,
+        v4: Option<(&str, std::net::Ipv4Addr)>,
+        v6: Option<(&str, std::net::Ipv6Addr)>,
+    ) -> Result<(), NetsysError>;
+
+    /// Gives `lo` in `netns` its `::1` or takes it away. Docker shows no IPv6 inside a
+    /// container that has no IPv6 endpoint, not even on `lo`.
+    fn set_loopback_ipv6(&self, netns: &std::path::Path, enabled: bool) -> Result<(), NetsysError>;
 }
 
 /// Lets the engine hold an `Arc<RecordingKernel>` (or `Arc<dyn Kernel>`) and tests keep a clone.
@@ -85,6 +110,23 @@ impl<K: Kernel + ?Sized> Kernel for Arc<K> {
     }
     fn route_destinations(&self) -> Result<Vec<ipnet::IpNet>, NetsysError> {
         (**self).route_destinations()
+    }
+    fn add_endpoint(&self, spec: &EndpointSpec) -> Result<(), NetsysError> {
+        (**self).add_endpoint(spec)
+    }
+    fn remove_endpoint(&self, host_ifname: &str, alias: &str) -> Result<(), NetsysError> {
+        (**self).remove_endpoint(host_ifname, alias)
+    }
+    fn set_default_routes(
+        &self,
+        netns: &std::path::Path,
+        v4: Option<(&str, std::net::Ipv4Addr)>,
+        v6: Option<(&str, std::net::Ipv6Addr)>,
+    ) -> Result<(), NetsysError> {
+        (**self).set_default_routes(netns, v4, v6)
+    }
+    fn set_loopback_ipv6(&self, netns: &std::path::Path, enabled: bool) -> Result<(), NetsysError> {
+        (**self).set_loopback_ipv6(netns, enabled)
     }
 }
 

@@ -1,13 +1,17 @@
 //! An in-memory kernel for engine unit tests: it keeps links and routes, records every change
 //! as a line of text, and can be told to fail the next call of an operation.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use ipnet::IpNet;
 
 use crate::kernel::{is_ipv6_link_local, is_route_noise, validate_link_name};
-use crate::{BridgeSpec, Kernel, LinkInfo, NetsysError};
+use crate::{BridgeSpec, EndpointSpec, Kernel, LinkInfo, NetsysError};
+
+mod endpoints;
+pub use endpoints::DefaultRoutes;
 
 #[derive(Default)]
 struct State {
@@ -16,14 +20,28 @@ struct State {
     ops: Vec<String>,
     fail_next: HashSet<String>,
     next_index: u32,
+    /// Endpoints added and not removed, oldest first.
+    endpoints: Vec<EndpointSpec>,
+    /// The default routes inside each container namespace.
+    default_routes: HashMap<PathBuf, DefaultRoutes>,
 }
 
-/// Behaves like [`crate::Netlink`] for the four [`Kernel`] operations, without a kernel.
+/// Behaves like [`crate::Netlink`] for the [`Kernel`] operations, without a kernel.
 ///
-/// `ops()` lists the mutating calls (`ensure_bridge`, `delete_link`) in order, e.g.
-/// `"ensure_bridge br-x mtu=1500 addrs=[172.18.0.1/16]"` (`mtu=default` when unset) and
-/// `"delete_link br-x"`. A call failed through [`RecordingKernel::fail_next`] is recorded with
-/// a trailing `" FAILED"` and changes nothing. Reads are not recorded.
+/// `ops()` lists the mutating calls in order, e.g.
+/// `"ensure_bridge br-x mtu=1500 addrs=[172.18.0.1/16]"` (`mtu=default` when unset),
+/// `"delete_link br-x"`, `"delete_bridge br-x"`, `"create_sandbox /p"`, `"delete_sandbox /p"`,
+/// `"add_endpoint veth1234567 eth0 br-x mac=02:42:ac:12:00:02 addrs=[172.18.0.2/16]
+/// v4gw=172.18.0.1"` (` v4gw=`/` v6gw=` only when set), `"remove_endpoint veth1234567"` and
+/// `"set_default_routes /p v4=eth1 via 172.19.0.1 v6=none"`. A call failed through
+/// [`RecordingKernel::fail_next`] is recorded with a trailing `" FAILED"` and changes nothing.
+/// Reads are not recorded.
+///
+/// Endpoints are modelled as the kernel keeps them: the host side is a link (kind "veth",
+/// with the alias) that `list_links` shows; the container side and default routes are kept per
+/// namespace path ([`RecordingKernel::endpoints`], [`RecordingKernel::default_routes`]);
+/// removing an endpoint drops the default routes through it, and `delete_sandbox` drops the
+/// namespace's endpoints with their host sides, as the kernel does when the namespace dies.
 #[derive(Default)]
 pub struct RecordingKernel {
     state: Mutex<State>,
@@ -56,10 +74,24 @@ impl RecordingKernel {
         self.state().ops.clone()
     }
 
-    /// Makes the next call of `op` ("ensure_bridge", "delete_link", "list_links" or
-    /// "route_destinations") fail with [`NetsysError::Injected`]. Once only.
+    /// Makes the next call of `op` (a [`Kernel`] method's name: "ensure_bridge",
+    /// "add_endpoint", "list_links", ...) fail with [`NetsysError::Injected`]. Once only.
     pub fn fail_next(&self, op: &str) {
         self.state().fail_next.insert(op.to_string());
+    }
+
+    /// The endpoints present (added and not removed), oldest first.
+    pub fn endpoints(&self) -> Vec<EndpointSpec> {
+        self.state().endpoints.clone()
+    }
+
+    /// The default routes inside the namespace at `netns` (none for an unknown path).
+    pub fn default_routes(&self, netns: &Path) -> DefaultRoutes {
+        self.state()
+            .default_routes
+            .get(netns)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Pretends the host has a route to `dst` (main table).
@@ -185,7 +217,9 @@ impl Kernel for RecordingKernel {
         state.enter(
             "delete_sandbox",
             Some(format!("delete_sandbox {}", path.display())),
-        )
+        )?;
+        state.forget_netns(path);
+        Ok(())
     }
 
     fn list_links(&self) -> Result<Vec<LinkInfo>, NetsysError> {
@@ -210,7 +244,40 @@ impl Kernel for RecordingKernel {
         all.dedup();
         Ok(all)
     }
+
+    fn add_endpoint(&self, spec: &EndpointSpec) -> Result<(), NetsysError> {
+        self.state().add_endpoint(spec)
+    }
+
+    fn remove_endpoint(&self, host_ifname: &str, alias: &str) -> Result<(), NetsysError> {
+        self.state().remove_endpoint(host_ifname, alias)
+    }
+
+    fn set_default_routes(
+        &self,
+        netns: &Path,
+        v4: Option<(&str, std::net::Ipv4Addr)>,
+        v6: Option<(&str, std::net::Ipv6Addr)>,
+    ) -> Result<(), NetsysError> {
+        self.state().set_default_routes(netns, v4, v6)
+    }
+
+    fn set_loopback_ipv6(&self, netns: &Path, enabled: bool) -> Result<(), NetsysError> {
+        let mut state = self.state();
+        let op = format!("set_loopback_ipv6 {} {enabled}", netns.display());
+        if state.fail_next.remove("set_loopback_ipv6") {
+            state.ops.push(format!("{op} FAILED"));
+            return Err(NetsysError::Injected {
+                op: "set_loopback_ipv6".to_string(),
+            });
+        }
+        state.ops.push(op);
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod endpoint_tests;

@@ -1,11 +1,15 @@
 //! Container JSON: `GET /containers/{id}/json` (inspect) and `GET /containers/json` (ps),
 //! shaped as Engine API 1.50 shapes them, including the legacy top-level network fields that
-//! 1.50 still returns (tutorials read `.NetworkSettings.IPAddress`).
+//! 1.50 still returns (tutorials read `.NetworkSettings.IPAddress`). The outer objects are
+//! structs so their fields come out in Docker's order (`docker inspect` prints them as sent).
 
+use super::endpoint::{legacy_default, networks_map, EndpointSettingsJson, LegacyDefaultJson};
 use berth_engine::containers::ContainerPaths;
 use berth_model::container::{Container, NetworkMode, Status};
 use berth_model::time::{rfc3339_nano, GO_ZERO_TIME};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 
 /// Facts inspect needs from outside the record.
 pub struct InspectContext<'a> {
@@ -161,39 +165,89 @@ pub fn host_config_json(c: &Container) -> Value {
     })
 }
 
-fn empty_endpoint(network_id: &str, endpoint_id: &str) -> Value {
-    json!({
-        "IPAMConfig": null, "Links": null, "Aliases": null, "MacAddress": "", "DriverOpts": null,
-        "GwPriority": 0, "NetworkID": network_id, "EndpointID": endpoint_id, "Gateway": "",
-        "IPAddress": "", "IPPrefixLen": 0, "IPv6Gateway": "", "GlobalIPv6Address": "",
-        "GlobalIPv6PrefixLen": 0, "DNSNames": null,
-    })
+/// `NetworkSettings` of inspect: `NetworkSettingsBase`, the legacy `DefaultNetworkSettings`
+/// and `Networks`, as Docker embeds them.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NetworkSettingsJson {
+    pub bridge: String,
+    #[serde(rename = "SandboxID")]
+    pub sandbox_id: String,
+    pub sandbox_key: String,
+    pub ports: Value,
+    pub hairpin_mode: bool,
+    #[serde(rename = "LinkLocalIPv6Address")]
+    pub link_local_ipv6_address: String,
+    #[serde(rename = "LinkLocalIPv6PrefixLen")]
+    pub link_local_ipv6_prefix_len: u8,
+    #[serde(rename = "SecondaryIPAddresses")]
+    pub secondary_ip_addresses: Option<Vec<Value>>,
+    #[serde(rename = "SecondaryIPv6Addresses")]
+    pub secondary_ipv6_addresses: Option<Vec<Value>>,
+    #[serde(flatten)]
+    pub legacy: LegacyDefaultJson,
+    pub networks: BTreeMap<String, EndpointSettingsJson>,
 }
 
-/// The container's endpoints: for none/host one empty endpoint on that network (its
-/// EndpointID set while running, as in Docker); nothing for `container:`.
-fn networks_json(c: &Container, ctx: &InspectContext<'_>) -> Value {
-    let mut m = Map::new();
-    if let Some((name, id)) = &ctx.mode_network {
-        let endpoint = if c.state.is_running() {
-            // Stable per container and network, so inspect agrees with itself.
-            let digest = berth_model::ids::derive_id(&[c.id.as_str(), id.as_str(), "endpoint"]);
-            digest
+pub fn network_settings_json(c: &Container, ctx: &InspectContext<'_>) -> NetworkSettingsJson {
+    let sandbox = c.request.host.network_mode.owns_netns() && c.state.is_running();
+    let networks = networks_map(c, ctx.mode_network.as_ref());
+    NetworkSettingsJson {
+        bridge: String::new(),
+        // Nothing is stored for the sandbox; an ID derived from the container's stays stable.
+        sandbox_id: if sandbox {
+            berth_model::ids::derive_id(&[c.id.as_str(), "sandbox"])
         } else {
             String::new()
-        };
-        m.insert(name.clone(), empty_endpoint(id, &endpoint));
+        },
+        sandbox_key: if sandbox {
+            ctx.paths.netns.display().to_string()
+        } else {
+            String::new()
+        },
+        ports: json!({}),
+        hairpin_mode: false,
+        link_local_ipv6_address: String::new(),
+        link_local_ipv6_prefix_len: 0,
+        secondary_ip_addresses: None,
+        secondary_ipv6_addresses: None,
+        legacy: legacy_default(&networks),
+        networks,
     }
-    Value::Object(m)
 }
 
-pub fn inspect_json(c: &Container, ctx: &InspectContext<'_>) -> Value {
+/// `GET /containers/{id}/json`, in Docker's field order.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ContainerInspectJson {
+    pub id: String,
+    pub created: String,
+    pub path: String,
+    pub args: Vec<String>,
+    pub state: Value,
+    pub image: String,
+    pub resolv_conf_path: String,
+    pub hostname_path: String,
+    pub hosts_path: String,
+    pub log_path: String,
+    pub name: String,
+    pub restart_count: u64,
+    pub driver: &'static str,
+    pub platform: &'static str,
+    pub mount_label: &'static str,
+    pub process_label: &'static str,
+    pub app_armor_profile: &'static str,
+    #[serde(rename = "ExecIDs")]
+    pub exec_ids: Option<Vec<String>>,
+    pub host_config: Value,
+    pub graph_driver: Value,
+    pub mounts: Vec<Value>,
+    pub config: Value,
+    pub network_settings: NetworkSettingsJson,
+}
+
+pub fn inspect_json(c: &Container, ctx: &InspectContext<'_>) -> ContainerInspectJson {
     let argv = c.config.argv();
-    let sandbox_key = if c.request.host.network_mode.owns_netns() && c.state.is_running() {
-        ctx.paths.netns.display().to_string()
-    } else {
-        String::new()
-    };
     let mounts: Vec<Value> = c
         .request
         .host
@@ -212,51 +266,68 @@ pub fn inspect_json(c: &Container, ctx: &InspectContext<'_>) -> Value {
             ctx.paths.hostname.display().to_string(),
         ),
     };
-    json!({
-        "Id": c.id,
-        "Created": rfc3339_nano(&c.created),
-        "Path": argv.first().cloned().unwrap_or_default(),
-        "Args": argv.iter().skip(1).cloned().collect::<Vec<_>>(),
-        "State": state_json(c),
-        "Image": c.image_id,
-        "ResolvConfPath": resolv,
-        "HostnamePath": hostname,
-        "HostsPath": hosts,
-        "LogPath": ctx.paths.log.display().to_string(),
-        "Name": format!("/{}", c.name),
-        "RestartCount": c.state.restart_count,
-        "Driver": "overlayfs",
-        "Platform": "linux",
-        "MountLabel": "",
-        "ProcessLabel": "",
-        "AppArmorProfile": "",
-        "ExecIDs": null,
-        "HostConfig": host_config_json(c),
-        "GraphDriver": {"Name": "overlay2", "Data": {
+    ContainerInspectJson {
+        id: c.id.clone(),
+        created: rfc3339_nano(&c.created),
+        path: argv.first().cloned().unwrap_or_default(),
+        args: argv.iter().skip(1).cloned().collect(),
+        state: state_json(c),
+        image: c.image_id.clone(),
+        resolv_conf_path: resolv,
+        hostname_path: hostname,
+        hosts_path: hosts,
+        log_path: ctx.paths.log.display().to_string(),
+        name: format!("/{}", c.name),
+        restart_count: c.state.restart_count.into(),
+        driver: "overlayfs",
+        platform: "linux",
+        mount_label: "",
+        process_label: "",
+        app_armor_profile: "",
+        exec_ids: None,
+        host_config: host_config_json(c),
+        graph_driver: json!({"Name": "overlay2", "Data": {
             "MergedDir": ctx.paths.merged.display().to_string(),
             "UpperDir": ctx.paths.upper.display().to_string(),
             "WorkDir": ctx.paths.work.display().to_string(),
-        }},
-        "Mounts": mounts,
-        "Config": config_json(c),
-        "NetworkSettings": {
-            "Bridge": "", "SandboxID": if sandbox_key.is_empty() { String::new() } else { c.id.clone() },
-            "SandboxKey": sandbox_key, "Ports": {}, "HairpinMode": false,
-            "LinkLocalIPv6Address": "", "LinkLocalIPv6PrefixLen": 0,
-            "SecondaryIPAddresses": null, "SecondaryIPv6Addresses": null, "EndpointID": "",
-            "Gateway": "", "GlobalIPv6Address": "", "GlobalIPv6PrefixLen": 0, "IPAddress": "",
-            "IPPrefixLen": 0, "IPv6Gateway": "", "MacAddress": "",
-            "Networks": networks_json(c, ctx),
-        },
-    })
+        }}),
+        mounts,
+        config: config_json(c),
+        network_settings: network_settings_json(c, ctx),
+    }
 }
 
-/// One `GET /containers/json` item.
+/// One `GET /containers/json` item, in Docker's field order.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ContainerSummaryJson {
+    pub id: String,
+    pub names: Vec<String>,
+    pub image: String,
+    #[serde(rename = "ImageID")]
+    pub image_id: String,
+    pub command: String,
+    pub created: i64,
+    pub ports: Vec<Value>,
+    pub labels: BTreeMap<String, String>,
+    pub state: &'static str,
+    pub status: String,
+    pub host_config: Value,
+    pub network_settings: SummaryNetworksJson,
+    pub mounts: Vec<Value>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SummaryNetworksJson {
+    pub networks: BTreeMap<String, EndpointSettingsJson>,
+}
+
 pub fn summary_json(
     c: &Container,
     ctx: &InspectContext<'_>,
     now: berth_model::time::Timestamp,
-) -> Value {
+) -> ContainerSummaryJson {
     let command = c
         .config
         .argv()
@@ -276,19 +347,21 @@ pub fn summary_json(
         .iter()
         .map(|p| json!({"PrivatePort": p.port, "Type": p.proto.as_str()}))
         .collect();
-    json!({
-        "Id": c.id,
-        "Names": [format!("/{}", c.name)],
-        "Image": c.image,
-        "ImageID": c.image_id,
-        "Command": command,
-        "Created": c.created.timestamp(),
-        "Ports": ports,
-        "Labels": c.config.labels,
-        "State": c.state.status.as_str(),
-        "Status": c.state.human(now),
-        "HostConfig": {"NetworkMode": c.request.host.network_mode.as_string()},
-        "NetworkSettings": {"Networks": networks_json(c, ctx)},
-        "Mounts": [],
-    })
+    ContainerSummaryJson {
+        id: c.id.clone(),
+        names: vec![format!("/{}", c.name)],
+        image: c.image.clone(),
+        image_id: c.image_id.clone(),
+        command,
+        created: c.created.timestamp(),
+        ports,
+        labels: c.config.labels.clone(),
+        state: c.state.status.as_str(),
+        status: c.state.human(now),
+        host_config: json!({"NetworkMode": c.request.host.network_mode.as_string()}),
+        network_settings: SummaryNetworksJson {
+            networks: networks_map(c, ctx.mode_network.as_ref()),
+        },
+        mounts: vec![],
+    }
 }

@@ -1,7 +1,8 @@
 //! `POST /containers/create` bodies, decoded with Go's rules into the model's typed request.
 
+use super::network_connect::endpoint_request;
 use crate::json_obj::Obj;
-use berth_model::container::create::{Bind, EndpointRequest, HostSettings};
+use berth_model::container::create::{Bind, HostSettings};
 use berth_model::container::ports::{PortBinding, PortProto};
 use berth_model::container::{CreateContainer, NetworkMode, RestartPolicy};
 use berth_model::ApiError;
@@ -76,19 +77,7 @@ pub fn parse_create_container(
     };
     let mut endpoints = BTreeMap::new();
     for (net, e) in n.object_map("EndpointsConfig", "network.EndpointSettings")? {
-        let ipam = e.object("IPAMConfig", "network.EndpointIPAMConfig")?;
-        endpoints.insert(
-            net,
-            EndpointRequest {
-                aliases: e.string_list("Aliases")?,
-                links: e.string_list("Links")?,
-                ipv4_address: ipam.string("IPv4Address")?,
-                ipv6_address: ipam.string("IPv6Address")?,
-                mac_address: e.string("MacAddress")?,
-                driver_opts: e.string_map("DriverOpts")?,
-                gw_priority: e.opt_int("GwPriority")?.unwrap_or(0),
-            },
-        );
+        endpoints.insert(net, endpoint_request(&e)?);
     }
     let stop_timeout = c.opt_int("StopTimeout")?;
     Ok(CreateContainer {

@@ -2,4 +2,9 @@
 
 pub mod container;
 pub mod container_request;
+pub mod endpoint;
 pub mod network;
+pub mod network_connect;
+
+#[cfg(test)]
+mod tests;

@@ -3,6 +3,7 @@
 //! emitted here too, empty or not, because clients index into them.
 
 use crate::json_obj::Obj;
+use berth_model::container::EndpointState;
 use berth_model::ipam::IpamConfigInput;
 use berth_model::network::plan::CreateRequest;
 use berth_model::network::Network;
@@ -64,7 +65,7 @@ pub struct NetworkJson {
     config_from: ConfigFromJson,
     config_only: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    containers: Option<BTreeMap<String, Value>>,
+    containers: Option<BTreeMap<String, EndpointResourceJson>>,
     options: BTreeMap<String, String>,
     labels: BTreeMap<String, String>,
 }
@@ -93,6 +94,44 @@ struct IpamConfigJson {
 #[serde(rename_all = "PascalCase")]
 struct ConfigFromJson {
     network: String,
+}
+
+/// One entry of an inspected network's `Containers` (Docker's `EndpointResource`), keyed by
+/// container ID. Addresses carry their prefix here, unlike in `EndpointSettings`.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct EndpointResourceJson {
+    pub name: String,
+    #[serde(rename = "EndpointID")]
+    pub endpoint_id: String,
+    pub mac_address: String,
+    #[serde(rename = "IPv4Address")]
+    pub ipv4_address: String,
+    #[serde(rename = "IPv6Address")]
+    pub ipv6_address: String,
+}
+
+impl EndpointResourceJson {
+    pub fn from_endpoint(container_name: &str, ep: &EndpointState) -> EndpointResourceJson {
+        EndpointResourceJson {
+            name: container_name.to_string(),
+            endpoint_id: ep.id.clone(),
+            mac_address: ep.mac.clone(),
+            ipv4_address: ep.ipv4.map(|n| n.to_string()).unwrap_or_default(),
+            ipv6_address: ep.ipv6.map(|n| n.to_string()).unwrap_or_default(),
+        }
+    }
+
+    /// A host or none container: an endpoint without an interface.
+    pub fn without_interface(container_name: &str, endpoint_id: String) -> EndpointResourceJson {
+        EndpointResourceJson {
+            name: container_name.to_string(),
+            endpoint_id,
+            mac_address: String::new(),
+            ipv4_address: String::new(),
+            ipv6_address: String::new(),
+        }
+    }
 }
 
 /// Whether the object is for inspect (with `Containers`) or for the list.
@@ -145,5 +184,11 @@ impl NetworkJson {
             options: n.options.clone(),
             labels: n.labels.clone(),
         }
+    }
+
+    /// Inspect's `Containers`: the containers with an endpoint on the network now.
+    pub fn with_containers(mut self, c: BTreeMap<String, EndpointResourceJson>) -> NetworkJson {
+        self.containers = Some(c);
+        self
     }
 }

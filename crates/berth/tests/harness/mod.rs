@@ -4,6 +4,7 @@
 //! objects inside that namespace. Everything is removed on drop, also when a test fails.
 #![allow(dead_code)]
 
+pub mod ctr;
 pub mod fake_host;
 pub mod http;
 

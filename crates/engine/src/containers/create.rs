@@ -27,17 +27,15 @@ impl Engine {
         let image = table.deps.images.resolve(&req.image)?;
         let mut warnings = Vec::new();
         match &req.host.network_mode {
-            NetworkMode::Bridge | NetworkMode::Network(_) => {
-                return Err(ApiError::not_implemented(format!(
-                    "berth cannot attach containers to bridge networks yet (network mode \"{}\"): use --network none, --network host or --network container:<name>",
-                    req.host.network_mode.as_string()
-                )))
-            }
-            NetworkMode::Host if !req.host.port_bindings.is_empty() || req.host.publish_all_ports => {
-                warnings.push("Published ports are discarded when using host network mode".to_string());
+            NetworkMode::Host
+                if !req.host.port_bindings.is_empty() || req.host.publish_all_ports =>
+            {
+                warnings
+                    .push("Published ports are discarded when using host network mode".to_string());
             }
             _ => {}
         }
+        let networks = self.initial_attachments(&req)?;
         let config = EffectiveConfig::merge(&req, &image.defaults)?;
         let id = generate_id();
         let created = berth_model::time::now();
@@ -73,6 +71,7 @@ impl Engine {
             config,
             hostname,
             state: ContainerState::default(),
+            networks,
         };
         let paths = table.paths(&id);
         std::fs::create_dir_all(&paths.dir).map_err(internal)?;

@@ -37,7 +37,7 @@ impl Engine {
         let Ok(table) = self.containers() else { return };
         let Some(mut c) = table.get(id) else { return };
         let paths = table.paths(id);
-        self.release_network(table, &c, &paths);
+        self.release_network(table, &mut c, &paths);
         self.release_rootfs(table, &paths);
         if let Err(e) = table.deps.runtime.delete(id, &paths.runtime_dir) {
             tracing::warn!(container = %id, error = %e.message, "runtime cleanup failed");

@@ -62,9 +62,9 @@ impl Engine {
             let t = find(&all, target)?;
             c.hostname = t.hostname.clone();
         }
-        let netns = self.prepare_network(table, &c, &paths)?;
+        let netns = self.prepare_network(table, &mut c, &paths)?;
         if let Err(e) = self.prepare_rootfs(table, &c, &paths) {
-            self.release_network(table, &c, &paths);
+            self.release_network(table, &mut c, &paths);
             return Err(e);
         }
         let spec = RunSpec {
@@ -101,7 +101,7 @@ impl Engine {
             Ok(s) => s,
             Err(e) => {
                 self.release_rootfs(table, &paths);
-                self.release_network(table, &c, &paths);
+                self.release_network(table, &mut c, &paths);
                 let _ = table.deps.runtime.delete(&c.id, &paths.runtime_dir);
                 // Docker keeps the container, with the failure recorded in its state.
                 c.state.error = e.message.clone();
@@ -246,11 +246,12 @@ impl Engine {
         Ok(())
     }
 
-    /// The network namespace the process will run in, created if it is the container's own.
+    /// The network namespace the process will run in, created if it is the container's own,
+    /// with the container's endpoints plugged in.
     fn prepare_network(
         &self,
         table: &ContainerTable,
-        c: &Container,
+        c: &mut Container,
         paths: &ContainerPaths,
     ) -> Result<NetnsSpec, ApiError> {
         match &c.request.host.network_mode {
@@ -282,17 +283,23 @@ impl Engine {
                 self.kernel.create_sandbox(&paths.netns).map_err(|e| {
                     ApiError::internal(format!("cannot create the network namespace: {e}"))
                 })?;
+                if let Err(e) = self.plug_all(c, &paths.netns) {
+                    let _ = self.kernel.delete_sandbox(&paths.netns);
+                    return Err(e);
+                }
                 Ok(NetnsSpec::Path(paths.netns.clone()))
             }
         }
     }
 
+    /// Gives the container's addresses back and removes its netns (its veths go with it).
     pub(crate) fn release_network(
         &self,
         _table: &ContainerTable,
-        c: &Container,
+        c: &mut Container,
         paths: &ContainerPaths,
     ) {
+        self.unplug_all(c);
         if c.request.host.network_mode.owns_netns() {
             if let Err(e) = self.kernel.delete_sandbox(&paths.netns) {
                 tracing::error!(container = %c.id, error = %e, "cannot remove the network namespace");
@@ -359,7 +366,7 @@ impl Engine {
                 (hosts, resolv)
             }
             _ => (
-                hosts_file(&parse_extra_hosts(&h.extra_hosts), &[]),
+                hosts_file(&parse_extra_hosts(&h.extra_hosts), &own_host_lines(c)),
                 resolv_conf(
                     &read(&PathBuf::from("/etc/resolv.conf")),
                     &h.dns,
@@ -422,6 +429,22 @@ fn container_mounts(
         }
     }
     mounts
+}
+
+/// The container's own addresses with its hostname, as Docker writes them into /etc/hosts:
+/// those of its first endpoint (IPv4, then IPv6).
+fn own_host_lines(c: &Container) -> Vec<(String, String)> {
+    let Some((_, ep)) = c.endpoints().next() else {
+        return vec![];
+    };
+    let mut lines = Vec::new();
+    if let Some(v4) = ep.ipv4 {
+        lines.push((v4.addr().to_string(), c.hostname.clone()));
+    }
+    if let Some(v6) = ep.ipv6 {
+        lines.push((v6.addr().to_string(), c.hostname.clone()));
+    }
+    lines
 }
 
 fn read(p: &PathBuf) -> String {

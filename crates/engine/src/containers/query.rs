@@ -2,9 +2,11 @@
 
 use super::lookup::find;
 use crate::Engine;
-use berth_model::container::{Container, Status};
+use berth_model::container::{Container, NetworkMode, Status};
 use berth_model::filters::Filters;
+use berth_model::network::Network;
 use berth_model::ApiError;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The message of a `wait_container` that ran out of time.
@@ -97,6 +99,7 @@ impl Engine {
             }
         };
         let (before, since) = (bound("before")?, bound("since")?);
+        let networks = self.state.networks();
         let mut list: Vec<Container> = all
             .values()
             .filter(|c| {
@@ -115,7 +118,7 @@ impl Engine {
                                 .trim_start_matches("sha256:")
                                 .starts_with(v.trim_start_matches("sha256:"))
                     })
-                    && any("network", &|v| c.request.host.network_mode.as_string() == v)
+                    && any("network", &|v| on_network(c, v, &networks))
                     && (exited.is_empty()
                         || (c.state.status == Status::Exited
                             && exited.contains(&c.state.exit_code)))
@@ -226,9 +229,117 @@ impl Engine {
     }
 }
 
+/// moby's `network` filter: the value names one of the container's networks, or is a prefix
+/// of its ID. A host or none container is on that predefined network; a `container:` one
+/// is on none of its own.
+fn on_network(c: &Container, term: &str, networks: &[Arc<Network>]) -> bool {
+    if c.networks
+        .iter()
+        .any(|a| a.network_name == term || a.network_id.starts_with(term))
+    {
+        return true;
+    }
+    let mode_name = match c.request.host.network_mode {
+        NetworkMode::Host => "host",
+        NetworkMode::None => "none",
+        _ => return false,
+    };
+    mode_name == term
+        || networks
+            .iter()
+            .any(|n| n.name == mode_name && n.id.starts_with(term))
+}
+
 fn regex_match(pattern: &str, text: &str) -> bool {
     match regex::Regex::new(pattern) {
         Ok(re) => re.is_match(text),
         Err(_) => text.contains(pattern),
+    }
+}
+
+#[cfg(test)]
+mod network_filter_tests {
+    use super::on_network;
+    use berth_model::container::create::EndpointRequest;
+    use berth_model::container::{Attachment, Container, CreateContainer, NetworkMode};
+    use berth_model::network::driver::Driver;
+    use berth_model::network::Network;
+    use std::sync::Arc;
+
+    fn container(mode: NetworkMode, networks: &[(&str, &str)]) -> Container {
+        let mut request = CreateContainer::default();
+        request.host.network_mode = mode;
+        Container {
+            id: "c".repeat(64),
+            name: "web".into(),
+            created: berth_model::time::now(),
+            image: "busybox".into(),
+            image_id: String::new(),
+            request,
+            config: Default::default(),
+            hostname: String::new(),
+            state: Default::default(),
+            networks: networks
+                .iter()
+                .map(|(id, name)| Attachment {
+                    network_id: id.to_string(),
+                    network_name: name.to_string(),
+                    config: EndpointRequest::default(),
+                    endpoint: None,
+                })
+                .collect(),
+        }
+    }
+
+    fn predefined(name: &str, id: &str, driver: Driver) -> Arc<Network> {
+        Arc::new(Network {
+            id: id.into(),
+            name: name.into(),
+            driver,
+            created: None,
+            scope: "local".into(),
+            internal: false,
+            attachable: false,
+            ingress: false,
+            config_only: false,
+            config_from: String::new(),
+            enable_ipv4: false,
+            enable_ipv6: false,
+            ipam_driver: "default".into(),
+            ipam_options: Default::default(),
+            pools: vec![],
+            options: Default::default(),
+            labels: Default::default(),
+            bridge: None,
+            predefined: true,
+        })
+    }
+
+    #[test]
+    fn matches_names_and_id_prefixes_like_moby() {
+        let nets = vec![
+            predefined("host", &"a".repeat(64), Driver::Host),
+            predefined("none", &"b".repeat(64), Driver::Null),
+        ];
+        let c = container(
+            NetworkMode::Network("mynet".into()),
+            &[("1234abcd", "mynet"), ("5678ef", "bridge")],
+        );
+        for term in ["mynet", "bridge", "1234", "5678ef", ""] {
+            assert!(on_network(&c, term, &nets), "{term}");
+        }
+        for term in ["mynetx", "my", "abcd", "host", "aaaa"] {
+            assert!(!on_network(&c, term, &nets), "{term}");
+        }
+        let h = container(NetworkMode::Host, &[]);
+        assert!(on_network(&h, "host", &nets));
+        assert!(on_network(&h, "aaaa", &nets));
+        assert!(!on_network(&h, "none", &nets));
+        assert!(!on_network(&h, "bbbb", &nets));
+        let n = container(NetworkMode::None, &[]);
+        assert!(on_network(&n, "none", &nets) && on_network(&n, "bbb", &nets));
+        let shared = container(NetworkMode::Container("db".into()), &[]);
+        assert!(!on_network(&shared, "bridge", &nets));
+        assert!(!on_network(&shared, "", &nets));
     }
 }

@@ -242,9 +242,10 @@ fn names_conflict_and_bridge_mode_is_not_yet_supported() {
         .contains(&format!("\"/dup\" is already in use by container \"{id}\"")));
     let err = e
         .engine
-        .create_container(req("bb", NetworkMode::Bridge))
+        .create_container(req("bb", NetworkMode::Network("nosuch".into())))
         .unwrap_err();
-    assert_eq!(err.kind, ErrorKind::NotImplemented);
+    assert_eq!(err.kind, ErrorKind::NotFound);
+    assert_eq!(err.message, "network nosuch not found");
     let err = e
         .engine
         .create_container(CreateContainer {

@@ -1,6 +1,7 @@
 //! Containers: names, network modes, restart policies, the typed create request, and the
 //! persisted record with its state machine.
 
+pub mod attachment;
 pub mod create;
 pub mod etc_files;
 pub mod names;
@@ -10,6 +11,7 @@ pub mod record;
 pub mod restart;
 pub mod state;
 
+pub use attachment::{Attachment, EndpointState};
 pub use create::CreateContainer;
 pub use names::{random_name, validate_container_name};
 pub use network_mode::NetworkMode;

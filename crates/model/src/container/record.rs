@@ -20,10 +20,31 @@ pub struct Container {
     /// The hostname inside the container (the short ID unless given; the host's in host mode).
     pub hostname: String,
     pub state: ContainerState,
+    /// The bridge networks the container is on, in connect order (the network mode's first).
+    #[serde(default)]
+    pub networks: Vec<super::attachment::Attachment>,
 }
 
 impl Container {
     pub fn short_id(&self) -> &str {
         crate::ids::short_id(&self.id)
+    }
+
+    pub fn attachment(&self, network_id: &str) -> Option<&super::attachment::Attachment> {
+        self.networks.iter().find(|a| a.network_id == network_id)
+    }
+
+    /// The live endpoints, in connect order.
+    pub fn endpoints(
+        &self,
+    ) -> impl Iterator<
+        Item = (
+            &super::attachment::Attachment,
+            &super::attachment::EndpointState,
+        ),
+    > {
+        self.networks
+            .iter()
+            .filter_map(|a| a.endpoint.as_ref().map(|e| (a, e)))
     }
 }

@@ -46,6 +46,10 @@ pub struct ContainerState {
     /// (and `unless-stopped` keeps it down across daemon restarts).
     pub stopped_by_user: bool,
     pub oom_killed: bool,
+    /// Docker names container interfaces from a counter that only grows while the container
+    /// runs (connect, disconnect, connect gives eth2) and restarts at 0 on each start.
+    #[serde(default)]
+    pub next_ifindex: u32,
 }
 
 impl ContainerState {

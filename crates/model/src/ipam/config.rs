@@ -25,6 +25,11 @@ pub struct PoolConfig {
     pub gateway: IpAddr,
     /// Whether the user chose the gateway (kept so inspect can echo the request faithfully).
     pub gateway_given: bool,
+    /// Whether the user gave the subnet (false when it came from the default pools): static
+    /// endpoint addresses are only accepted on user-given subnets. Records written before this
+    /// field existed read as false.
+    #[serde(default)]
+    pub subnet_given: bool,
     pub aux_addresses: BTreeMap<String, IpAddr>,
 }
 
@@ -36,6 +41,7 @@ impl PoolConfig {
             ip_range: None,
             gateway: first_host(&subnet)?,
             gateway_given: false,
+            subnet_given: false,
             aux_addresses: BTreeMap::new(),
         })
     }
@@ -64,9 +70,11 @@ impl ParsedConfig {
         self.subnet.as_ref().map(Family::of_net)
     }
 
-    /// Complete the config once its subnet is known (given or allocated).
+    /// Complete the config once its subnet is known (given or allocated). The subnet counts as
+    /// user-given exactly when this config carried one.
     pub fn into_pool(self, subnet: IpNet) -> Result<PoolConfig, ApiError> {
         let gateway_given = self.gateway.is_some();
+        let subnet_given = self.subnet.is_some();
         let gateway = match self.gateway {
             Some(g) => g,
             None => first_host(&subnet).ok_or_else(|| {
@@ -78,6 +86,7 @@ impl ParsedConfig {
             ip_range: self.ip_range,
             gateway,
             gateway_given,
+            subnet_given,
             aux_addresses: self.aux_addresses,
         })
     }
@@ -271,6 +280,7 @@ mod tests {
         let pool = p[0].clone().into_pool(p[0].subnet.unwrap()).unwrap();
         assert_eq!(pool.gateway, "172.20.10.11".parse::<IpAddr>().unwrap());
         assert!(pool.gateway_given);
+        assert!(pool.subnet_given);
         assert_eq!(pool.ip_range, Some("172.20.10.0/24".parse().unwrap()));
         assert_eq!(pool.gateway_cidr().to_string(), "172.20.10.11/16");
     }
@@ -281,6 +291,24 @@ mod tests {
         let pool = p[0].clone().into_pool(p[0].subnet.unwrap()).unwrap();
         assert_eq!(pool.gateway.to_string(), "10.1.0.1");
         assert!(!pool.gateway_given);
+        assert!(pool.subnet_given);
+    }
+
+    #[test]
+    fn automatic_subnets_are_not_user_given() {
+        let auto = PoolConfig::automatic("172.18.0.0/16".parse().unwrap()).unwrap();
+        assert!(!auto.subnet_given);
+        let options_only = validate_ipam(&[cfg("", "", "")]).unwrap();
+        let pool = options_only[0]
+            .clone()
+            .into_pool("172.18.0.0/16".parse().unwrap())
+            .unwrap();
+        assert!(!pool.subnet_given);
+        // Records stored before the field existed read as "not given".
+        let mut json = serde_json::to_value(&auto).unwrap();
+        json.as_object_mut().unwrap().remove("subnet_given");
+        let old: PoolConfig = serde_json::from_value(json).unwrap();
+        assert!(!old.subnet_given);
     }
 
     #[test]

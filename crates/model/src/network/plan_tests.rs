@@ -147,3 +147,18 @@ fn same_bridge_name_conflicts() {
     assert_eq!(e.kind, ErrorKind::Forbidden);
     assert!(e.message.contains("networks have same bridge name"));
 }
+
+#[test]
+fn records_which_subnets_the_user_gave() {
+    let given = plan(&with_subnet("g", "10.20.0.0/16"), &[], &[]).unwrap();
+    assert!(given.pools[0].subnet_given);
+    let auto = plan(&req("a"), &[], &[]).unwrap();
+    assert!(!auto.pools[0].subnet_given);
+    // Dual stack with only the IPv4 subnet given: the automatic IPv6 one is not "given".
+    let mut r = with_subnet("d", "10.30.0.0/16");
+    r.enable_ipv6 = Some(true);
+    let dual = plan(&r, &[], &[]).unwrap();
+    assert_eq!(dual.pools.len(), 2);
+    assert!(dual.pools[0].subnet_given);
+    assert!(!dual.pools[1].subnet_given);
+}

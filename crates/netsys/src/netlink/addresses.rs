@@ -52,7 +52,7 @@ fn parse(message: AddressMessage) -> Option<(u32, IpNet)> {
     Some((message.header.index, net))
 }
 
-fn build(index: u32, net: &IpNet) -> AddressMessage {
+pub(crate) fn build(index: u32, net: &IpNet) -> AddressMessage {
     match net.addr() {
         IpAddr::V4(ip) => AddressMessageBuilder::<Ipv4Addr>::new()
             .index(index)

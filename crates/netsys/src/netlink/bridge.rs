@@ -40,7 +40,7 @@ fn check_owned(spec: &BridgeSpec, link: &LinkInfo) -> Result<(), NetsysError> {
 /// fails, the half-made bridge is removed so a retry starts from scratch.
 fn create(sock: &mut NlSocket, spec: &BridgeSpec) -> Result<(), NetsysError> {
     let staging = staging_name();
-    links::create_bridge(sock, &staging, spec.mtu).map_err(|e| match e {
+    links::create_bridge(sock, &staging, spec.mtu, random_mac()).map_err(|e| match e {
         NetsysError::Netlink { errno, message, .. } => NetsysError::Netlink {
             op: format!("create bridge {} (as {staging})", spec.name),
             errno,
@@ -58,6 +58,26 @@ fn create(sock: &mut NlSocket, spec: &BridgeSpec) -> Result<(), NetsysError> {
         let _ = links::delete_by_index(sock, link.index);
     }
     configured
+}
+
+/// A random locally administered unicast MAC for a new bridge. A bridge whose MAC was given
+/// keeps it; one left to the kernel takes the lowest MAC of its ports, so the gateway's MAC
+/// would change as containers come and go and their ARP caches would point at a MAC that is
+/// gone (Docker gives its bridges a MAC for the same reason).
+fn random_mac() -> [u8; 6] {
+    use std::io::Read;
+    let mut mac = [0u8; 6];
+    let read = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut mac));
+    if read.is_err() {
+        // Unique enough without a random source: time, pid and a counter.
+        let seed = staging_name();
+        let digits = seed.trim_start_matches(STAGING_PREFIX);
+        let value = u32::from_str_radix(digits, 16).unwrap_or(0);
+        mac[2..].copy_from_slice(&value.to_be_bytes());
+        mac[1] = std::process::id() as u8;
+    }
+    mac[0] = (mac[0] & 0xfe) | 0x02;
+    mac
 }
 
 /// Names of bridges berth is still creating; nobody else uses this prefix.

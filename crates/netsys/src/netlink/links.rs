@@ -80,14 +80,15 @@ fn parse(message: LinkMessage) -> LinkInfo {
     info
 }
 
-/// Creates a bridge that is down, with no alias and no address. Fails with EEXIST if the name
-/// is taken.
+/// Creates a bridge that is down, with no alias and no IP address, with MAC address `mac`.
+/// Fails with EEXIST if the name is taken.
 pub(crate) fn create_bridge(
     sock: &mut NlSocket,
     name: &str,
     mtu: Option<u32>,
+    mac: [u8; 6],
 ) -> Result<(), NetsysError> {
-    let mut builder = LinkMessageBuilder::<LinkBridge>::new(name);
+    let mut builder = LinkMessageBuilder::<LinkBridge>::new(name).address(mac.to_vec());
     if let Some(mtu) = mtu {
         builder = builder.mtu(mtu);
     }

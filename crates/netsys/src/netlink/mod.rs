@@ -3,17 +3,20 @@
 mod addresses;
 mod bridge;
 pub use bridge::STAGING_PREFIX;
+mod endpoint;
 mod links;
+mod ns_socket;
 mod route_cache;
 mod routes;
 mod socket;
+mod veth;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use ipnet::IpNet;
 
-use crate::{BridgeSpec, Kernel, LinkInfo, NetsysError};
+use crate::{BridgeSpec, EndpointSpec, Kernel, LinkInfo, NetsysError};
 use socket::NlSocket;
 
 /// A netlink connection to the network namespace of the thread that called [`Netlink::new`].
@@ -25,6 +28,8 @@ pub struct Netlink {
     /// bridge down, and requests on the main socket must not queue behind that.
     teardown: Mutex<NlSocket>,
     routes: Mutex<route_cache::RouteCache>,
+    /// Opens sockets inside container namespaces for endpoint configuration.
+    ns_sockets: ns_socket::NsSocketOpener,
 }
 
 impl Netlink {
@@ -35,6 +40,7 @@ impl Netlink {
             socket: Mutex::new(NlSocket::open()?),
             teardown: Mutex::new(NlSocket::open()?),
             routes: Mutex::new(route_cache::RouteCache::new()),
+            ns_sockets: ns_socket::NsSocketOpener::new()?,
         })
     }
 
@@ -174,5 +180,26 @@ impl Kernel for Netlink {
     fn route_destinations(&self) -> Result<Vec<IpNet>, NetsysError> {
         let mut cache = self.routes.lock().unwrap_or_else(|p| p.into_inner());
         cache.destinations(&mut self.socket())
+    }
+
+    fn add_endpoint(&self, spec: &EndpointSpec) -> Result<(), NetsysError> {
+        endpoint::add(self, spec)
+    }
+
+    fn remove_endpoint(&self, host_ifname: &str, alias: &str) -> Result<(), NetsysError> {
+        endpoint::remove(self, host_ifname, alias)
+    }
+
+    fn set_default_routes(
+        &self,
+        netns: &std::path::Path,
+        v4: Option<(&str, std::net::Ipv4Addr)>,
+        v6: Option<(&str, std::net::Ipv6Addr)>,
+    ) -> Result<(), NetsysError> {
+        endpoint::set_default_routes(self, netns, v4, v6)
+    }
+
+    fn set_loopback_ipv6(&self, netns: &std::path::Path, enabled: bool) -> Result<(), NetsysError> {
+        endpoint::set_loopback_ipv6(self, netns, enabled)
     }
 }

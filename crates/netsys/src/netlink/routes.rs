@@ -127,3 +127,34 @@ fn mixed_families(destination: &IpNet) -> NetsysError {
         "the gateway of route {destination} is of another address family"
     ))
 }
+
+/// `default via gateway dev index` in the main table. Protocol "boot", as Docker's routes have
+/// (`ip route` then prints no `proto`), metric 0.
+pub(crate) fn default_via(index: u32, gateway: IpAddr) -> RouteMessage {
+    match gateway {
+        IpAddr::V4(gw) => RouteMessageBuilder::<Ipv4Addr>::new()
+            .output_interface(index)
+            .gateway(gw)
+            .protocol(RouteProtocol::Boot)
+            .build(),
+        IpAddr::V6(gw) => RouteMessageBuilder::<Ipv6Addr>::new()
+            .output_interface(index)
+            .gateway(gw)
+            .protocol(RouteProtocol::Boot)
+            .build(),
+    }
+}
+
+/// A delete request matching any default route of the family in the main table, whoever made
+/// it: protocol, type and scope left open as `ip route del default` does.
+pub(crate) fn any_default(ipv6: bool) -> RouteMessage {
+    let mut message = if ipv6 {
+        RouteMessageBuilder::<Ipv6Addr>::new().build()
+    } else {
+        RouteMessageBuilder::<Ipv4Addr>::new().build()
+    };
+    message.header.protocol = RouteProtocol::Unspec;
+    message.header.kind = RouteType::Unspec;
+    message.header.scope = RouteScope::NoWhere;
+    message
+}

@@ -112,9 +112,13 @@ fn validate_dns_search(v: &str) -> Result<String, String> {
     Ok(v.to_string())
 }
 
-fn validate_link(v: &str) -> Result<String, String> {
-    let parts: Vec<&str> = v.split(':').collect();
-    if parts.len() > 2 || parts[0].is_empty() {
+/// docker's `opts.ValidateLink`: `name` or `name:alias`; the parts themselves are the
+/// daemon's to check.
+pub(crate) fn validate_link(v: &str) -> Result<String, String> {
+    if v.is_empty() {
+        return Err("empty string specified for links".into());
+    }
+    if v.split(':').count() > 2 {
         return Err(format!("bad format for links: {v}"));
     }
     Ok(v.to_string())
@@ -275,6 +279,7 @@ pub fn build(
         ipv4: c.ip.as_deref(),
         ipv6: c.ip6.as_deref(),
         mac: &mac,
+        link_local: &c.link_local_ip,
     };
     let (network_mode, endpoints) = netopts::endpoints(&networks, &legacy).map_err(parse_err)?;
     if !mac.is_empty() && version_less(api_version, "1.44") {

@@ -4,7 +4,7 @@
 
 pub mod args;
 mod attach;
-mod config;
+pub(crate) mod config;
 mod create;
 mod exec;
 pub mod format;
@@ -12,7 +12,7 @@ mod inspect;
 mod kv;
 mod lifecycle;
 mod logs;
-mod netopts;
+pub(crate) mod netopts;
 mod ports;
 mod ps;
 mod run;

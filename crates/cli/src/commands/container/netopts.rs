@@ -1,6 +1,7 @@
 //! `--network` (plain or `name=...,alias=...` advanced syntax) combined with
-//! `--network-alias`, `--link`, `--ip`, `--ip6` and `--mac-address` into the create
-//! request's `NetworkingConfig.EndpointsConfig`, as docker's `parseNetworkOpts` does.
+//! `--network-alias`, `--link`, `--ip`, `--ip6`, `--link-local-ip` and `--mac-address` into
+//! the create request's `NetworkingConfig.EndpointsConfig`, as docker's `parseNetworkOpts`
+//! does. `network connect` builds its `EndpointConfig` with `endpoint_value` too.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +17,7 @@ pub struct Attachment {
     pub mac: String,
     pub link_local: Vec<String>,
     pub driver_opts: BTreeMap<String, String>,
+    pub gw_priority: i64,
 }
 
 /// One `--network` value (docker's `NetworkOpt.Set`); the advanced form is lowercased as
@@ -48,6 +50,10 @@ pub fn parse_network_flag(value: &str) -> Result<Attachment, String> {
                 }
                 None => return Err("invalid key value pair format in driver options".into()),
             },
+            "gw-priority" => {
+                a.gw_priority =
+                    go_atoi(&v).map_err(|why| format!("invalid gw-priority ({v}): {why}"))?
+            }
             _ => return Err(format!("invalid field key {k}")),
         }
     }
@@ -55,6 +61,15 @@ pub fn parse_network_flag(value: &str) -> Result<Attachment, String> {
         return Err("network name/id is not specified".into());
     }
     Ok(a)
+}
+
+/// Go's `strconv.Atoi` on a 64-bit platform, with the reason it gives on failure.
+pub fn go_atoi(v: &str) -> Result<i64, &'static str> {
+    let digits = v.strip_prefix(['+', '-']).unwrap_or(v);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("invalid syntax");
+    }
+    v.parse::<i64>().map_err(|_| "value out of range")
 }
 
 /// Go's `regexp.MatchString(`\w+=\w+(,\w+=\w+)*`, v)`: some `word=word` inside.
@@ -100,6 +115,7 @@ pub struct LegacyFlags<'a> {
     pub ipv4: Option<&'a str>,
     pub ipv6: Option<&'a str>,
     pub mac: &'a str,
+    pub link_local: &'a [String],
 }
 
 fn apply_legacy(n: &mut Attachment, f: &LegacyFlags) -> Result<(), String> {
@@ -119,6 +135,9 @@ fn apply_legacy(n: &mut Attachment, f: &LegacyFlags) -> Result<(), String> {
     if !n.mac.is_empty() && !f.mac.is_empty() {
         return conflict("--mac-address and per-network MAC address");
     }
+    if !n.link_local.is_empty() && !f.link_local.is_empty() {
+        return conflict("--link-local-ip and per-network link-local IP addresses");
+    }
     if !f.aliases.is_empty() {
         n.aliases = f.aliases.to_vec();
     }
@@ -133,6 +152,9 @@ fn apply_legacy(n: &mut Attachment, f: &LegacyFlags) -> Result<(), String> {
     }
     if !f.mac.is_empty() {
         n.mac = f.mac.to_string();
+    }
+    if !f.link_local.is_empty() {
+        n.link_local = f.link_local.to_vec();
     }
     Ok(())
 }
@@ -183,44 +205,73 @@ fn endpoint(a: &Attachment) -> Result<Option<Value>, String> {
         && a.links.is_empty()
         && a.aliases.is_empty()
         && mac.is_empty()
-        && a.driver_opts.is_empty();
+        && a.driver_opts.is_empty()
+        && a.gw_priority == 0;
     if empty {
         return Ok(None);
     }
-    Ok(Some(endpoint_value(
+    Ok(Some(endpoint_value(EndpointFields {
         ipam,
-        list(&a.links),
-        list(&a.aliases),
-        &mac,
-        &a.driver_opts,
-    )))
+        links: list(&a.links),
+        aliases: list(&a.aliases),
+        mac: &mac,
+        driver_opts: driver_opts_value(&a.driver_opts),
+        gw_priority: a.gw_priority,
+    })))
 }
 
-fn endpoint_value(
-    ipam: Value,
-    links: Value,
-    aliases: Value,
-    mac: &str,
-    driver_opts: &BTreeMap<String, String>,
-) -> Value {
-    let opts = if driver_opts.is_empty() {
-        Value::Null
-    } else {
-        Value::Object(
-            driver_opts
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
-                .collect(),
-        )
-    };
+/// The configurable half of an `EndpointSettings`, already shaped as JSON values (each
+/// caller has its own null-or-empty rules: `create` sends `null`s, `connect` empty lists).
+pub struct EndpointFields<'a> {
+    pub ipam: Value,
+    pub links: Value,
+    pub aliases: Value,
+    pub mac: &'a str,
+    pub driver_opts: Value,
+    pub gw_priority: i64,
+}
+
+impl EndpointFields<'_> {
+    fn empty() -> EndpointFields<'static> {
+        EndpointFields {
+            ipam: Value::Null,
+            links: Value::Null,
+            aliases: Value::Null,
+            mac: "",
+            driver_opts: Value::Null,
+            gw_priority: 0,
+        }
+    }
+}
+
+/// Driver options as docker's `map[string]string` marshals them: `null` when none.
+fn driver_opts_value(opts: &BTreeMap<String, String>) -> Value {
+    if opts.is_empty() {
+        return Value::Null;
+    }
+    string_map(opts)
+}
+
+/// A Go `map[string]string` (keys sorted, as encoding/json writes them).
+pub fn string_map(m: &BTreeMap<String, String>) -> Value {
+    Value::Object(
+        m.iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+            .collect(),
+    )
+}
+
+/// A whole `EndpointSettings` as docker's CLI sends it: the given configuration, then the
+/// operational fields all empty.
+pub fn endpoint_value(f: EndpointFields) -> Value {
     let zero = || Value::Number("0".into());
     Value::object(vec![
-        ("IPAMConfig", ipam),
-        ("Links", links),
-        ("Aliases", aliases),
-        ("MacAddress", Value::from(mac)),
-        ("DriverOpts", opts),
-        ("GwPriority", zero()),
+        ("IPAMConfig", f.ipam),
+        ("Links", f.links),
+        ("Aliases", f.aliases),
+        ("MacAddress", Value::from(f.mac)),
+        ("DriverOpts", f.driver_opts),
+        ("GwPriority", Value::Number(f.gw_priority.to_string())),
         ("NetworkID", "".into()),
         ("EndpointID", "".into()),
         ("Gateway", "".into()),
@@ -268,9 +319,7 @@ pub fn endpoints(networks: &[Attachment], f: &LegacyFlags) -> Result<(String, Va
             ..Default::default()
         };
         apply_legacy(&mut n, f)?;
-        let ep = endpoint(&n)?.unwrap_or_else(|| {
-            endpoint_value(Value::Null, Value::Null, Value::Null, "", &BTreeMap::new())
-        });
+        let ep = endpoint(&n)?.unwrap_or_else(|| endpoint_value(EndpointFields::empty()));
         return Ok((
             "default".into(),
             Value::Object(vec![("default".to_string(), ep)]),
@@ -297,9 +346,7 @@ pub fn endpoints(networks: &[Attachment], f: &LegacyFlags) -> Result<(String, Va
         if i == 0 && networks.len() == 1 && ep.is_none() {
             continue;
         }
-        let ep = ep.unwrap_or_else(|| {
-            endpoint_value(Value::Null, Value::Null, Value::Null, "", &BTreeMap::new())
-        });
+        let ep = ep.unwrap_or_else(|| endpoint_value(EndpointFields::empty()));
         out.push((n.target.clone(), ep));
     }
     if user && other {

@@ -155,6 +155,30 @@ fn flag_errors_match_docker() {
         )
     );
     assert_eq!(
+        err("create --network name=n,gw-priority=x busybox"),
+        invalid(
+            "--network",
+            "name=n,gw-priority=x",
+            "invalid gw-priority (x): invalid syntax"
+        )
+    );
+    assert_eq!(
+        err("create --link-local-ip 169.254.1.1 --network name=n,link-local-ip=169.254.2.2 busybox"),
+        parse_err("conflicting options: cannot specify both --link-local-ip and per-network link-local IP addresses")
+    );
+    assert_eq!(
+        err("create --network name=n1,alias=x --network-alias y busybox"),
+        parse_err("conflicting options: cannot specify both --network-alias and per-network alias")
+    );
+    assert_eq!(
+        err("create --network n1 --network name=n1,alias=x busybox"),
+        parse_err("network \"n1\" is specified multiple times")
+    );
+    assert_eq!(
+        err("create --link= busybox"),
+        invalid("--link", "", "empty string specified for links")
+    );
+    assert_eq!(
         err("create --link bad:x:y busybox"),
         invalid("--link", "bad:x:y", "bad format for links: bad:x:y")
     );

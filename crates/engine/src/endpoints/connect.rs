@@ -1,0 +1,132 @@
+//! `POST /networks/{id}/connect` and `/disconnect`: on a running container the endpoint is
+//! plugged in or out at once (hot-plug); on a created or stopped one the change is recorded
+//! and applied at its next start, as Docker does.
+
+use super::attachments::{check_driver, PRIVATE_NETNS, SHARED_NETNS};
+use crate::containers::hold;
+use crate::lookup::find_network;
+use crate::Engine;
+use berth_model::container::create::EndpointRequest;
+use berth_model::container::{Attachment, NetworkMode};
+use berth_model::endpoint::validate::validate_endpoint;
+use berth_model::network::driver::Driver;
+use berth_model::ApiError;
+use std::sync::Arc;
+
+impl Engine {
+    pub fn connect_network(
+        self: &Arc<Self>,
+        network: &str,
+        container: &str,
+        config: EndpointRequest,
+    ) -> Result<(), ApiError> {
+        let table = self.containers()?;
+        let snapshot = self.state.networks();
+        let net = find_network(&snapshot, network)?.clone();
+        let id = table.resolve_id(container)?;
+        let lock = table.op_lock(&id);
+        let _op = hold(&lock);
+        let mut c = table
+            .get(&id)
+            .ok_or_else(|| ApiError::not_found(format!("No such container: {container}")))?;
+        match &c.request.host.network_mode {
+            NetworkMode::Container(_) => return Err(ApiError::invalid(SHARED_NETNS)),
+            NetworkMode::Host if net.driver == Driver::Host => return Err(ApiError::invalid(
+                "container cannot be disconnected from host network or connected to host network",
+            )),
+            NetworkMode::Host => return Err(ApiError::invalid(SHARED_NETNS)),
+            NetworkMode::None if net.driver == Driver::Null => {}
+            NetworkMode::None => return Err(ApiError::invalid(PRIVATE_NETNS)),
+            _ => {}
+        }
+        check_driver(&net)?;
+        validate_endpoint(&net, &config)?;
+        let running = c.state.is_running();
+        if c.attachment(&net.id).is_some() {
+            if running {
+                return Err(ApiError::forbidden(format!(
+                    "endpoint with name {} already exists in network {}",
+                    c.name, net.name
+                )));
+            }
+            // Docker replaces the stored settings of a container that isn't running.
+            if let Some(a) = c.networks.iter_mut().find(|a| a.network_id == net.id) {
+                a.config = config;
+            }
+            return self.save_container(table, c);
+        }
+        c.networks.push(Attachment {
+            network_id: net.id.clone(),
+            network_name: net.name.clone(),
+            config,
+            endpoint: None,
+        });
+        if running {
+            let index = c.networks.len() - 1;
+            let netns = table.paths(&id).netns;
+            self.plug_one(&mut c, index, &netns)?;
+        }
+        let saved = self.save_container(table, c.clone());
+        if saved.is_err() && running {
+            let index = c.networks.len() - 1;
+            self.unplug_one(&mut c, index, &table.paths(&id).netns);
+        }
+        saved?;
+        tracing::info!(container = %id, network = %net.name, "connected");
+        Ok(())
+    }
+
+    pub fn disconnect_network(
+        self: &Arc<Self>,
+        network: &str,
+        container: &str,
+        force: bool,
+    ) -> Result<(), ApiError> {
+        let table = self.containers()?;
+        let snapshot = self.state.networks();
+        let found = find_network(&snapshot, network).cloned();
+        let id = table.resolve_id(container)?;
+        let lock = table.op_lock(&id);
+        let _op = hold(&lock);
+        let mut c = table
+            .get(&id)
+            .ok_or_else(|| ApiError::not_found(format!("No such container: {container}")))?;
+        let (net_id, net_name) = match &found {
+            Ok(net) => (net.id.clone(), net.name.clone()),
+            Err(e) => {
+                // With force, a network that is gone can still be let go of by name or ID.
+                let stale = c
+                    .networks
+                    .iter()
+                    .find(|a| a.network_name == network || a.network_id.starts_with(network));
+                match stale {
+                    Some(a) if force => (a.network_id.clone(), a.network_name.clone()),
+                    _ => return Err(e.clone()),
+                }
+            }
+        };
+        if let Ok(net) = &found {
+            if net.driver == Driver::Host && c.request.host.network_mode == NetworkMode::Host {
+                return Err(ApiError::invalid(
+                    "cannot disconnect container from host network - container was created in host network mode",
+                ));
+            }
+        }
+        let Some(index) = c.networks.iter().position(|a| {
+            a.network_id == net_id || (a.network_id.is_empty() && a.network_name == net_name)
+        }) else {
+            return Err(ApiError::internal(format!(
+                "container {} is not connected to network {net_name}",
+                c.id
+            )));
+        };
+        if c.networks[index].endpoint.is_some() {
+            let netns = table.paths(&id).netns;
+            self.unplug_one(&mut c, index, &netns);
+        }
+        c.networks.remove(index);
+        self.save_container(table, c)?;
+        tracing::info!(container = %id, network = %net_name, "disconnected");
+        Ok(())
+    }
+}
