@@ -7,11 +7,10 @@
 mod harness;
 
 use harness::ctr::*;
-use harness::{berth_bin, CmdResult, Daemon};
+use harness::{CmdResult, Daemon};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------------------------------------

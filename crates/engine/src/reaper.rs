@@ -19,17 +19,19 @@ pub enum LinkKind {
 }
 
 type Job = (String, String, LinkKind);
+/// Queued removals by link name (alias and kind), and a signal when one is done.
+type Pending = Arc<(Mutex<HashMap<String, (String, LinkKind)>>, Condvar)>;
 
 pub struct Reaper {
     tx: Mutex<Option<Sender<Job>>>,
-    pending: Arc<(Mutex<HashMap<String, (String, LinkKind)>>, Condvar)>,
+    pending: Pending,
     kernel: Arc<dyn Kernel>,
 }
 
 impl Reaper {
     pub fn new(kernel: Arc<dyn Kernel>) -> Reaper {
         let (tx, rx) = channel::<Job>();
-        let pending: Arc<(Mutex<HashMap<String, (String, LinkKind)>>, Condvar)> = Arc::default();
+        let pending: Pending = Arc::default();
         let worker_pending = pending.clone();
         let worker_kernel = kernel.clone();
         let spawned = std::thread::Builder::new()

@@ -115,8 +115,10 @@ impl Engine {
         let Some(index) = c.networks.iter().position(|a| {
             a.network_id == net_id || (a.network_id.is_empty() && a.network_name == net_name)
         }) else {
+            // moby words it differently for a container that is not running.
+            let the = if c.state.is_running() { "" } else { "the " };
             return Err(ApiError::internal(format!(
-                "container {} is not connected to network {net_name}",
+                "container {} is not connected to {the}network {net_name}",
                 c.id
             )));
         };
