@@ -24,7 +24,7 @@ berth network inspect first-net >/dev/null 2>&1 || berth network create first-ne
 berth network ls
 
 # A first image, made from Debian's busybox-static (berth needs no registry), and a first
-# container. Bridge networking for containers is not there yet, hence --network none.
+# container on the first network.
 if ! berth image inspect busybox >/dev/null 2>&1; then
   rootfs=$(mktemp -d)
   mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp"
@@ -37,4 +37,4 @@ if ! berth image inspect busybox >/dev/null 2>&1; then
   tar -C "$rootfs" -c . | berth import - busybox
   rm -rf "$rootfs"
 fi
-berth run --rm --network none busybox echo "hello from a berth container"
+berth run --rm --network first-net busybox sh -c 'echo "hello from a berth container at $(ip -o -4 addr show eth0 | awk "{print \$4}")"'

@@ -537,3 +537,29 @@ fn networks_named_like_routes() {
         assert!(!d.network_names().contains(&word.to_string()));
     }
 }
+
+/// A unix socket path holds 107 bytes: an exec root too long for the per-container monitor
+/// sockets is refused when the daemon starts, not at the first `run`.
+#[test]
+fn daemon_refuses_an_exec_root_too_long_for_unix_sockets() {
+    let host = harness::fake_host::FakeHost::new();
+    let dir = tempfile::Builder::new().prefix("be").tempdir().unwrap();
+    let long = dir.path().join("x".repeat(60));
+    let out = host
+        .exec(harness::berth_bin())
+        .arg("daemon")
+        .arg("--host")
+        .arg(format!("unix://{}", dir.path().join("s.sock").display()))
+        .arg("--data-root")
+        .arg(dir.path().join("data"))
+        .arg("--exec-root")
+        .arg(&long)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is too long"), "{err}");
+    assert!(err.contains("at most 107"), "{err}");
+    assert!(!long.exists(), "nothing is created");
+}

@@ -47,7 +47,28 @@ fn init_logging(level: &str) {
         .try_init();
 }
 
+/// A unix socket path holds at most 107 bytes (sun_path less its NUL); each container's
+/// monitor listens at `<exec-root>/containers/<64 hex>/monitor.sock`, so a long exec root
+/// would fail every start. Refuse it up front, with the limit in the message.
+fn check_exec_root_length(exec_root: &std::path::Path) -> Result<(), String> {
+    const SUN_PATH_MAX: usize = 107;
+    let longest = exec_root
+        .join("containers")
+        .join("0".repeat(64))
+        .join(berth_runtime::protocol::MONITOR_SOCKET);
+    let len = longest.as_os_str().len();
+    if len > SUN_PATH_MAX {
+        return Err(format!(
+            "--exec-root {} is too long: container sockets under it would need {len} bytes, and a unix socket path holds at most {SUN_PATH_MAX} (use an exec root of at most {} bytes)",
+            exec_root.display(),
+            exec_root.as_os_str().len() - (len - SUN_PATH_MAX)
+        ));
+    }
+    Ok(())
+}
+
 fn run(opts: DaemonOptions) -> Result<(), String> {
+    check_exec_root_length(&opts.exec_root)?;
     create_dir(&opts.data_root)?;
     create_dir(&opts.exec_root)?;
     let _lock = lock::DataRootLock::acquire(&opts.data_root)?;

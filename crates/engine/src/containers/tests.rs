@@ -225,7 +225,7 @@ fn create_start_exit_and_remove() {
 }
 
 #[test]
-fn names_conflict_and_bridge_mode_is_not_yet_supported() {
+fn names_conflict_and_a_missing_network_fails_at_start() {
     let e = env();
     let id = e
         .engine
@@ -240,10 +240,11 @@ fn names_conflict_and_bridge_mode_is_not_yet_supported() {
     assert!(err
         .message
         .contains(&format!("\"/dup\" is already in use by container \"{id}\"")));
-    let err = e
-        .engine
+    // Docker looks the network up at start, not at create
+    e.engine
         .create_container(req("bb", NetworkMode::Network("nosuch".into())))
-        .unwrap_err();
+        .unwrap();
+    let err = e.engine.start_container("bb").unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotFound);
     assert_eq!(err.message, "network nosuch not found");
     let err = e
@@ -353,3 +354,6 @@ fn auto_remove_removes_after_exit() {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+#[path = "endpoint_tests.rs"]
+mod endpoint_tests;
