@@ -227,7 +227,7 @@ fn user_network_connect_and_disconnect_live() {
         assert_code(&out, 1, tool);
         assert!(
             out.stderr
-                .contains("network second has active endpoints (t1)"),
+                .contains("network second has active endpoints (name:\"t1\" id:\""),
             "{tool}: {out:?}"
         );
     }

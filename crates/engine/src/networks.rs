@@ -78,24 +78,22 @@ impl Engine {
                 net.name
             )));
         }
-        let holders = self.endpoints.holders(&net.id);
-        if !holders.is_empty() {
+        let on = self.endpoints.endpoints_on(&net.id);
+        if !on.is_empty() {
+            // moby names each endpoint as `name:"<container>" id:"<12 hex endpoint>"`.
             let mut names: Vec<String> = match self.containers() {
                 Ok(table) => {
                     let all = table.lock_all();
-                    holders
-                        .iter()
-                        .map(|id| {
-                            all.get(id)
-                                .map(|c| c.name.clone())
-                                .unwrap_or_else(|| id.clone())
+                    on.iter()
+                        .map(|(ep, c)| {
+                            let name = all.get(c).map_or(c.as_str(), |c| c.name.as_str());
+                            format!("name:{name:?} id:{:?}", berth_model::ids::short_id(ep))
                         })
                         .collect()
                 }
-                Err(_) => holders,
+                Err(_) => vec![],
             };
             names.sort();
-            names.dedup();
             return Err(ApiError::forbidden(format!(
                 "error while removing network: network {} has active endpoints ({})",
                 net.name,

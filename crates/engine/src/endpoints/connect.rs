@@ -42,7 +42,10 @@ impl Engine {
         check_driver(&net)?;
         validate_endpoint(&net, &config)?;
         let running = c.state.is_running();
-        if c.attachment(&net.id).is_some() {
+        // Docker keys a container's networks by name: an attachment made before its network
+        // existed, or to a network since re-created under the same name, is this one.
+        let same = |a: &Attachment| a.network_id == net.id || a.network_name == net.name;
+        if c.networks.iter().any(same) {
             if running {
                 return Err(ApiError::forbidden(format!(
                     "endpoint with name {} already exists in network {}",
@@ -50,8 +53,9 @@ impl Engine {
                 )));
             }
             // Docker replaces the stored settings of a container that isn't running.
-            if let Some(a) = c.networks.iter_mut().find(|a| a.network_id == net.id) {
+            if let Some(a) = c.networks.iter_mut().find(|a| same(a)) {
                 a.config = config;
+                a.network_id = net.id.clone();
             }
             return self.save_container(table, c);
         }

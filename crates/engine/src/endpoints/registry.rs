@@ -80,7 +80,11 @@ impl Registry {
         let Some(entry) = nets.get_mut(network_id) else {
             return;
         };
-        entry.holders.remove(&ep.id);
+        // An endpoint released twice (an exit racing a disconnect) must not free addresses
+        // that another endpoint holds by now.
+        if entry.holders.remove(&ep.id).is_none() {
+            return;
+        }
         if let Some(v4) = ep.ipv4 {
             entry.book.release(IpAddr::V4(v4.addr()));
         }
@@ -114,6 +118,19 @@ impl Registry {
         self.lock()
             .get(network_id)
             .map(|e| e.holders.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// The endpoints on a network: (endpoint ID, container ID).
+    pub(crate) fn endpoints_on(&self, network_id: &str) -> Vec<(String, String)> {
+        self.lock()
+            .get(network_id)
+            .map(|e| {
+                e.holders
+                    .iter()
+                    .map(|(ep, c)| (ep.clone(), c.clone()))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
