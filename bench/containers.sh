@@ -34,31 +34,15 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 # --- tools -----------------------------------------------------------------------------------
-need=()
-command -v hyperfine >/dev/null 2>&1 || need+=(hyperfine)
-command -v ip >/dev/null 2>&1 || need+=(iproute2)
-command -v jq >/dev/null 2>&1 || need+=(jq)
-command -v curl >/dev/null 2>&1 || need+=(curl ca-certificates)
-command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
-command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
-[ -x /bin/busybox ] || need+=(busybox-static)
-if [ ${#need[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
-# Debian's busybox (dynamic) would not run in a rootfs without a libc.
-file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' || {
-  echo "containers.sh: /bin/busybox is not static; install busybox-static" >&2
-  exit 1
-}
-# The stock docker CLI: scripts/install-deps.sh installs a client without ever starting a
-# Docker daemon. Without it the docker rows are left out.
-if ! command -v docker >/dev/null 2>&1 && [ -x scripts/install-deps.sh ]; then
-  ./scripts/install-deps.sh || true
-fi
-HAVE_DOCKER=0
-command -v docker >/dev/null 2>&1 && HAVE_DOCKER=1
+BENCH=containers.sh
+FAKEHOST_CGROUPS=berth-cbench # the libcontainer baseline's cgroup parent
+# shellcheck source=bench/lib/fakehost.sh
+. bench/lib/fakehost.sh
+# shellcheck source=bench/lib/report.sh
+. bench/lib/report.sh
+fakehost_install hyperfine=hyperfine ip=iproute2 jq=jq "curl=curl ca-certificates" \
+  "cc=gcc libc6-dev" nsenter=util-linux /bin/busybox=busybox-static
+fakehost_docker_cli
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   # berth-monitor must sit next to berth (the daemon runs it from there); the helper binary
@@ -74,134 +58,31 @@ BERTH="$BIN/berth"
 HELPER="$BIN/berth-runtime-helper"
 
 # --- fake host, daemon, cleanup --------------------------------------------------------------
-NS="berth-cbench-$$"
 # Short: the runtime's sockets live at <exec-root>/containers/<64 hex>/monitor.sock (≤ 107).
 T=$(mktemp -d /tmp/bcb.XXXXXX)
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RES="$REPO/bench/results/containers-$STAMP"
 mkdir -p "$RES"
-NS_MADE=0
-HOLDER_PID=""
-DAEMON_PID=""
-MNT_NS=""
-
-# PIDs of the processes in the fake host's mount namespace (the daemon, the monitors: they
-# outlive the daemon by design), the holder left out.
-fake_host_pids() {
-  [ -n "$MNT_NS" ] || return 0
-  local p pid
-  for p in /proc/[0-9]*; do
-    pid=${p#/proc/}
-    [ "$pid" = "$HOLDER_PID" ] && continue
-    [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$MNT_NS" ] && echo "$pid"
-  done
-  return 0
-}
-
-# PIDs of the containers' processes: every process in one of this run's cgroups (containers
-# have mount namespaces of their own, so fake_host_pids does not see them).
-container_pids() {
-  local id
-  [ -f "$T/ids" ] || return 0
-  while read -r id; do
-    cat "/sys/fs/cgroup/pids/berth/$id/cgroup.procs" 2>/dev/null || true
-  done <"$T/ids"
-}
 
 cleanup() {
   local rc=$?
   set +e
   trap - INT TERM
-  if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
-    # Stop every container through the daemon first: it removes their cgroups and mounts.
-    "$BERTH" ps -aq --no-trunc 2>/dev/null >>"$T/ids"
-    local ids
-    ids=$("$BERTH" ps -aq 2>/dev/null)
-    [ -n "$ids" ] && echo "$ids" | xargs -r -n 50 "$BERTH" rm -f >/dev/null 2>&1
-    kill -TERM "$DAEMON_PID" 2>/dev/null
-    for _ in $(seq 100); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$DAEMON_PID" 2>/dev/null
-    wait "$DAEMON_PID" 2>/dev/null
-  fi
-  # Whatever is left: containers of this run (by cgroup), then the fake host's processes.
-  local pid
-  for _ in 1 2 3; do
-    for pid in $(container_pids) $(fake_host_pids); do kill -KILL "$pid" 2>/dev/null; done
-    sleep 0.1
-  done
-  if [ -n "$HOLDER_PID" ]; then
-    kill -KILL "$HOLDER_PID" 2>/dev/null
-    wait "$HOLDER_PID" 2>/dev/null
-  fi
-  # Cgroup leaves of this run, then the shared `berth` parents if nothing else uses them
-  # (rmdir fails on a non-empty directory: other daemons' containers are left alone).
-  if [ -f "$T/ids" ]; then
-    local d id
-    while read -r id; do
-      [ -n "$id" ] || continue
-      for d in /sys/fs/cgroup/*/berth/"$id"; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
-    done <"$T/ids"
-  fi
-  for d in /sys/fs/cgroup/*/berth /sys/fs/cgroup/*/berth-cbench; do
-    [ -d "$d" ] && rmdir "$d" 2>/dev/null
-  done
-  [ -f "$T/daemon.log" ] && cp "$T/daemon.log" "$RES/daemon.log"
+  fakehost_stop "$rc"
   [ -f "$T/rm-all.log" ] && cp "$T/rm-all.log" "$RES/rm-all.log"
-  if [ "$rc" != 0 ] && [ -f "$T/daemon.log" ]; then
-    echo "containers.sh: failed (exit $rc); last daemon log lines:" >&2
-    tail -n 20 "$T/daemon.log" >&2
-  fi
-  [ "$NS_MADE" = 1 ] && ip netns del "$NS"
-  # The daemon's mounts lived in the (now dead) mount namespace; nothing is mounted under $T here.
   rm -rf "$T"
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ip netns add "$NS"
-NS_MADE=1
-ip -n "$NS" link set lo up
-unshare --mount --propagation private -- sleep infinity </dev/null >/dev/null 2>&1 &
-HOLDER_PID=$!
-host_mnt=$(readlink /proc/self/ns/mnt)
-for _ in $(seq 500); do
-  MNT_NS=$(readlink "/proc/$HOLDER_PID/ns/mnt" 2>/dev/null || true)
-  [ -n "$MNT_NS" ] && [ "$MNT_NS" != "$host_mnt" ] && break
-  MNT_NS=""
-  sleep 0.01
-done
-[ -n "$MNT_NS" ] || { echo "containers.sh: the mount namespace holder did not start" >&2; exit 1; }
-
-# Not `ip netns exec`: it remounts /sys, which hides the cgroup hierarchies from the daemon.
-# nsenter execs the daemon (no --fork), so $! is the daemon's own PID.
-nsenter --net="/run/netns/$NS" --mount="/proc/$HOLDER_PID/ns/mnt" -- "$BERTH" daemon \
-  --host "unix://$T/berth.sock" --data-root "$T/data" --exec-root "$T/r" >"$T/daemon.log" 2>&1 &
-DAEMON_PID=$!
-
-for _ in $(seq 200); do
-  curl -sf --unix-socket "$T/berth.sock" http://berth/_ping >/dev/null 2>&1 && break
-  kill -0 "$DAEMON_PID" 2>/dev/null || { echo "containers.sh: the daemon exited" >&2; exit 1; }
-  sleep 0.05
-done
-curl -sf --unix-socket "$T/berth.sock" http://berth/_ping >/dev/null
-
-export BERTH_HOST="unix://$T/berth.sock"
-export DOCKER_HOST="unix://$T/berth.sock"
-export DOCKER_CONFIG="$T/docker-config"   # no user config, no CLI plugins, no contexts
-mkdir -p "$DOCKER_CONFIG"
+fakehost_netns "berth-cbench-$$"
+fakehost_mount_ns
+fakehost_daemon --data-root "$T/data" --exec-root "$T/r"
 
 # --- the busybox image -----------------------------------------------------------------------
-# /bin/busybox and one symlink per applet, plus the two files user lookup reads.
+fakehost_busybox_image busybox
 R="$T/rootfs"
-mkdir -p "$R/bin" "$R/etc" "$R/tmp"
-cp /bin/busybox "$R/bin/busybox"
-for a in $(/bin/busybox --list); do
-  [ "$a" = busybox ] || ln -s busybox "$R/bin/$a"
-done
-printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$R/etc/passwd"
-printf 'root:x:0:\nnogroup:x:65534:\n' >"$R/etc/group"
-tar -C "$R" -c . | "$BERTH" import - busybox >/dev/null
 
 # --- libcontainer baseline -------------------------------------------------------------------
 # berth's own config.json for `run --network none busybox true`, taken from a running
@@ -291,19 +172,6 @@ mkdir -p "$T/base-state"
 $BASE "$HELPER" >/dev/null   # fails loudly here rather than inside hyperfine
 
 # --- timed rows ------------------------------------------------------------------------------
-# One hyperfine benchmark: bench ID PREPARE CONCLUDE COMMAND. No shell (-N): each timed run is
-# exactly one process of the command line; PREPARE/CONCLUDE ("" for none) run untimed.
-bench() {
-  local id=$1 prep=$2 concl=$3 cmd=$4
-  local args=(-N --style basic --warmup "$WARMUP" --runs "$RUNS" --export-json "$RES/$id.json")
-  [ -n "$prep" ] && args+=(--prepare "$prep")
-  [ -n "$concl" ] && args+=(--conclude "$concl")
-  echo "== $id"
-  hyperfine "${args[@]}" "$cmd"
-}
-median_ms() { jq -r '.results[0].median * 1000' "$RES/$1.json"; }
-stddev_ms() { jq -r '.results[0].stddev * 1000' "$RES/$1.json"; }
-min_ms() { jq -r '.results[0].min * 1000' "$RES/$1.json"; }
 
 # Removes every container: the untimed step after each `run -d`. Retried: an `rm -f` that
 # races with the container's own start can fail (logged to rm-all.log, counted in the report).
@@ -320,18 +188,18 @@ exit 1
 EOF
 chmod +x "$T/rm-all.sh"
 
-# hyperfine 1.15 has --prepare but no --conclude: the cleanup of a `run -d` is the next
-# run's preparation.
-bench berth-version "" "" "$BERTH version"
-bench base-helper "" "" "$BASE $HELPER"
-bench base-berth "" "" "$BASE $BERTH __runtime"
-bench berth-run-rm "" "" "$BERTH run --rm --network none busybox true"
-bench berth-run-d "$T/rm-all.sh" "" "$BERTH run -d --network none busybox sleep 1000"
+# One hyperfine benchmark each: `bench ID PREPARE COMMAND` (bench/lib/report.sh). hyperfine
+# 1.15 has --prepare but no --conclude: the cleanup of a `run -d` is the next run's preparation.
+bench berth-version "" "$BERTH version"
+bench base-helper "" "$BASE $HELPER"
+bench base-berth "" "$BASE $BERTH __runtime"
+bench berth-run-rm "" "$BERTH run --rm --network none busybox true"
+bench berth-run-d "$T/rm-all.sh" "$BERTH run -d --network none busybox sleep 1000"
 "$T/rm-all.sh"
 if [ "$HAVE_DOCKER" = 1 ]; then
-  bench docker-version "" "" "docker version"
-  bench docker-run-rm "" "" "docker run --rm --network none busybox true"
-  bench docker-run-d "$T/rm-all.sh" "" "docker run -d --network none busybox sleep 1000"
+  bench docker-version "" "docker version"
+  bench docker-run-rm "" "docker run --rm --network none busybox true"
+  bench docker-run-d "$T/rm-all.sh" "docker run -d --network none busybox sleep 1000"
   "$T/rm-all.sh"
 fi
 
@@ -349,14 +217,14 @@ daemon_kb=$(rss_kb "$DAEMON_PID")
 daemon_priv_kb=$(private_kb "$DAEMON_PID")
 : >"$T/monitors.kb"
 : >"$T/monitors-private.kb"
-for pid in $(fake_host_pids); do
+for pid in $(fakehost_pids); do
   if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = berth-monitor ]; then
     rss_kb "$pid" >>"$T/monitors.kb"
     private_kb "$pid" >>"$T/monitors-private.kb"
   fi
 done
 : >"$T/containers.kb"
-for pid in $(container_pids); do rss_kb "$pid" >>"$T/containers.kb"; done
+for pid in $(fakehost_container_pids); do rss_kb "$pid" >>"$T/containers.kb"; done
 sort -n -o "$T/monitors.kb" "$T/monitors.kb"
 sort -n -o "$T/containers.kb" "$T/containers.kb"
 sort -n -o "$T/monitors-private.kb" "$T/monitors-private.kb"
@@ -376,9 +244,6 @@ jq -n --argjson daemon "$daemon_kb" --argjson daemon_priv "$daemon_priv_kb" --ra
     container_rss_kb: ($ctr | split("\n") | map(select(. != "") | tonumber))}' >"$RES/memory.json"
 
 # --- report ----------------------------------------------------------------------------------
-fmt() { LC_ALL=C printf '%.2f' "$1"; }
-ratio() { LC_ALL=C awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-lt() { LC_ALL=C awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 mb() { LC_ALL=C awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 verdict() { if lt "$1" "$2"; then echo "met (< $3)"; else echo "**MISSED** (≥ $3)"; fi; }
 
@@ -392,15 +257,12 @@ row() {
   echo "| $title | $(fmt "$m") ± $(fmt "$(stddev_ms "$id")") | $(fmt "$(min_ms "$id")") | $(ratio "$m" "$base")× | $(ratio "$m" "$floor")× | $t |"
 }
 
-cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
-rev=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
-docker_ver=$([ "$HAVE_DOCKER" = 1 ] && docker version --format '{{.Client.Version}}' 2>/dev/null || echo "not installed")
 
 section="$RES/section.md"
 {
   echo "## Containers: run, and memory with $CONTAINERS running"
   echo
-  echo "Measured by \`bench/containers.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): $(nproc) CPUs${cpu:+ ($cpu)}, kernel $(uname -r), berth $rev (release build), $(hyperfine --version), docker CLI $docker_ver. $RUNS runs per row after $WARMUP warm-up. The daemon runs in a network namespace and a mount namespace of its own; the image is Debian's busybox-static (\`/bin/busybox\` and one symlink per applet), imported with \`berth import\`."
+  echo "Measured by \`bench/containers.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): $(machine_notes), docker CLI $(docker_version). $RUNS runs per row after $WARMUP warm-up. The daemon runs in a network namespace and a mount namespace of its own; the image is Debian's busybox-static (\`/bin/busybox\` and one symlink per applet), imported with \`berth import\`."
   echo
   echo "Medians in milliseconds (± standard deviation), with the fastest run. Each figure is set against two baselines measured in the same run: **libcontainer** = the runtime helper alone doing create, start, wait and delete of \`true\` on the same root filesystem (see below), and **floor** = the client+daemon round trip, \`berth version\`."
   echo
@@ -441,27 +303,6 @@ cat "$section"
 
 # --- docs/PERFORMANCE.md: replace this benchmark's section, keep the others ------------------
 if [ "${NO_DOCS:-0}" != 1 ]; then
-  doc="$REPO/docs/PERFORMANCE.md"
-  begin="<!-- bench:containers:begin -->"
-  end="<!-- bench:containers:end -->"
-  if [ ! -f "$doc" ]; then
-    cat >"$doc" <<'EOF'
-# Performance
-
-Each benchmark under `bench/` writes its own section below, between its markers, and replaces
-only that section when it runs again (`bench/README.md` says how to run them). Figures are
-medians, always set against baselines measured in the same run on the same machine, so they
-can be compared across machines by their ratios.
-EOF
-  fi
-  if grep -qF "$begin" "$doc"; then
-    awk -v b="$begin" -v e="$end" -v f="$section" '
-      $0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
-      $0 == e { skip = 0 }
-      !skip { print }' "$doc" >"$doc.new"
-  else
-    { cat "$doc"; echo; echo "$begin"; cat "$section"; echo "$end"; } >"$doc.new"
-  fi
-  mv "$doc.new" "$doc"
+  write_section containers "$section"
   echo "containers.sh: wrote docs/PERFORMANCE.md; raw results in ${RES#"$REPO"/}"
 fi

@@ -29,23 +29,13 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 # --- tools -----------------------------------------------------------------------------------
-need=()
-command -v hyperfine >/dev/null 2>&1 || need+=(hyperfine)
-command -v ip >/dev/null 2>&1 || need+=(iproute2)
-command -v jq >/dev/null 2>&1 || need+=(jq)
-command -v curl >/dev/null 2>&1 || need+=(curl ca-certificates)
-if [ ${#need[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
-# The stock docker CLI: scripts/install-deps.sh installs a client without ever starting a
-# Docker daemon. Without it the docker rows are left out.
-if ! command -v docker >/dev/null 2>&1 && [ -x scripts/install-deps.sh ]; then
-  ./scripts/install-deps.sh || true
-fi
-HAVE_DOCKER=0
-command -v docker >/dev/null 2>&1 && HAVE_DOCKER=1
+BENCH=networks.sh
+# shellcheck source=bench/lib/fakehost.sh
+. bench/lib/fakehost.sh
+# shellcheck source=bench/lib/report.sh
+. bench/lib/report.sh
+fakehost_install hyperfine=hyperfine ip=iproute2 jq=jq "curl=curl ca-certificates"
+fakehost_docker_cli
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   cargo build --release -p berth
@@ -55,57 +45,28 @@ BERTH="${CARGO_TARGET_DIR:-$REPO/target}/release/berth"
 BERTH=$(realpath "$BERTH")
 
 # --- fake host, daemon, cleanup --------------------------------------------------------------
-NS="berth-bench-$$"
 T=$(mktemp -d /tmp/berth-bench.XXXXXX)
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RES="$REPO/bench/results/networks-$STAMP"
 mkdir -p "$RES"
-NS_MADE=0
-DAEMON_PID=""
 
 cleanup() {
   local rc=$?
   set +e
-  if [ -n "$DAEMON_PID" ]; then
-    kill -TERM "$DAEMON_PID" 2>/dev/null
-    for _ in $(seq 100); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$DAEMON_PID" 2>/dev/null
-    wait "$DAEMON_PID" 2>/dev/null
-  fi
-  [ -f "$T/daemon.log" ] && cp "$T/daemon.log" "$RES/daemon.log"
-  if [ "$rc" != 0 ] && [ -f "$T/daemon.log" ]; then
-    echo "networks.sh: failed (exit $rc); last daemon log lines:" >&2
-    tail -n 20 "$T/daemon.log" >&2
-  fi
-  [ "$NS_MADE" = 1 ] && ip netns del "$NS"
+  fakehost_stop "$rc"
   rm -rf "$T"
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ip netns add "$NS"
-NS_MADE=1
-ip -n "$NS" link set lo up
+fakehost_netns "berth-bench-$$"
 
 # Docker's default pools hold 31 automatic subnets (15 /16s and 16 /20s), too few for 500
 # networks; a bigger pool, as dockerd users configure it, lets every network take an
 # automatic subnet, so the allocator's cost at 500 networks is part of the measure.
-ip netns exec "$NS" "$BERTH" daemon \
-  --host "unix://$T/berth.sock" --data-root "$T/data" --exec-root "$T/run" \
-  --default-address-pool base=10.128.0.0/9,size=24 >"$T/daemon.log" 2>&1 &
-DAEMON_PID=$!
-
-for _ in $(seq 200); do
-  curl -sf --unix-socket "$T/berth.sock" http://berth/_ping >/dev/null 2>&1 && break
-  kill -0 "$DAEMON_PID" 2>/dev/null || { echo "networks.sh: the daemon exited" >&2; exit 1; }
-  sleep 0.05
-done
-curl -sf --unix-socket "$T/berth.sock" http://berth/_ping >/dev/null
-
-export BERTH_HOST="unix://$T/berth.sock"
-export DOCKER_HOST="unix://$T/berth.sock"
-export DOCKER_CONFIG="$T/docker-config"   # no user config, no CLI plugins, no contexts
+fakehost_daemon --data-root "$T/data" --exec-root "$T/run" \
+  --default-address-pool base=10.128.0.0/9,size=24
 
 # Preparation steps run untimed before each timed run (hyperfine --prepare). `settle` waits
 # until the kernel is quiet: one bridge per bridge network, no iproute2 helper bridge being
@@ -165,17 +126,7 @@ sed 's/bb-probe/bb-old/; s/192.0.2.1/198.51.100.1/' "$T/bridge-up.batch" >"$T/ol
 H="$T/h.sh"
 PROBE=bench-probe
 
-# One hyperfine benchmark: bench ID PREPARE COMMAND. No shell (-N): each timed run is exactly
-# one process of the command line; PREPARE ("" for none) runs untimed before each run.
-bench() {
-  local id=$1 prep=$2 cmd=$3
-  local args=(-N --style basic --warmup "$WARMUP" --runs "$RUNS" --export-json "$RES/$id.json")
-  [ -n "$prep" ] && args+=(--prepare "$prep")
-  echo "== $id"
-  hyperfine "${args[@]}" "$cmd"
-}
-median_ms() { jq -r '.results[0].median * 1000' "$RES/$1.json"; }
-stddev_ms() { jq -r '.results[0].stddev * 1000' "$RES/$1.json"; }
+# One hyperfine benchmark each: `bench ID PREPARE COMMAND` (bench/lib/report.sh).
 
 # measure PHASE: every row at the current number of networks (PHASE names the files).
 measure() {
@@ -223,9 +174,6 @@ all_networks=$("$BERTH" network ls -q | wc -l)
 user_networks=$((all_networks - 3))
 
 # --- report ----------------------------------------------------------------------------------
-fmt() { LC_ALL=C printf '%.2f' "$1"; }
-ratio() { LC_ALL=C awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-lt() { LC_ALL=C awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 verdict() { if lt "$1" "$2"; then echo "met (< $2 ms)"; else echo "**MISSED** (≥ $2 ms)"; fi; }
 
 # row CLIENT OP PHASE LABEL TARGET [TITLE]: one line of the table (TARGET "" for none).
@@ -250,15 +198,12 @@ growth() {
   echo "| $title | $(fmt "$a") | $(fmt "$b") | ${g}× | $v |"
 }
 
-cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
-rev=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
-docker_ver=$([ "$HAVE_DOCKER" = 1 ] && docker version --format '{{.Client.Version}}' 2>/dev/null || echo "not installed")
 
 section="$RES/section.md"
 {
   echo "## Networks: create, rm, ls"
   echo
-  echo "Measured by \`bench/networks.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): $(nproc) CPUs${cpu:+ ($cpu)}, kernel $(uname -r), berth $rev (release build), $(hyperfine --version), docker CLI $docker_ver, iproute2 $(ip -V | sed 's/.*iproute2-//'). $RUNS runs after $WARMUP warm-up runs per row; the daemon runs in a network namespace of its own (\`--default-address-pool base=10.128.0.0/9,size=24\`, automatic subnets)."
+  echo "Measured by \`bench/networks.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): $(machine_notes), docker CLI $(docker_version), iproute2 $(ip -V | sed 's/.*iproute2-//'). $RUNS runs after $WARMUP warm-up runs per row; the daemon runs in a network namespace of its own (\`--default-address-pool base=10.128.0.0/9,size=24\`, automatic subnets)."
   echo
   echo "Medians in milliseconds (± standard deviation). Each figure is set against two baselines measured in the same run: **kernel** = the same kernel work done by iproute2 in the same namespace (create: \`ip -n NS -batch\` of \`link add name X type bridge\`, \`addr add 192.0.2.1/24 dev X\`, \`link set X up\`; rm: \`ip -n NS link del X\`; ls: \`ip -n NS -o link show type bridge\`; create right after an rm: the same create while an \`ip link del\` of another bridge runs in the background), and **floor** = the client+daemon round trip of the same client (\`berth version\` / \`docker version\`). \"1st\" = the first user network (only bridge, host and none exist); \"${NETWORKS}th\" = $((NETWORKS - 1)) user networks exist already."
   echo
@@ -304,27 +249,6 @@ cat "$section"
 
 # --- docs/PERFORMANCE.md: replace this benchmark's section, keep the others ------------------
 if [ "${NO_DOCS:-0}" != 1 ]; then
-  doc="$REPO/docs/PERFORMANCE.md"
-  begin="<!-- bench:networks:begin -->"
-  end="<!-- bench:networks:end -->"
-  if [ ! -f "$doc" ]; then
-    cat >"$doc" <<'EOF'
-# Performance
-
-Each benchmark under `bench/` writes its own section below, between its markers, and replaces
-only that section when it runs again (`bench/README.md` says how to run them). Figures are
-medians, always set against baselines measured in the same run on the same machine, so they
-can be compared across machines by their ratios.
-EOF
-  fi
-  if grep -qF "$begin" "$doc"; then
-    awk -v b="$begin" -v e="$end" -v f="$section" '
-      $0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
-      $0 == e { skip = 0 }
-      !skip { print }' "$doc" >"$doc.new"
-  else
-    { cat "$doc"; echo; echo "$begin"; cat "$section"; echo "$end"; } >"$doc.new"
-  fi
-  mv "$doc.new" "$doc"
+  write_section networks "$section"
   echo "networks.sh: wrote docs/PERFORMANCE.md; raw results in ${RES#"$REPO"/}"
 fi

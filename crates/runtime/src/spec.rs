@@ -50,6 +50,24 @@ pub struct ContainerSpec {
     pub cgroups_path: Option<String>,
     /// `--security-opt no-new-privileges`; Docker's default is off.
     pub no_new_privileges: bool,
+    /// `--privileged`: every capability, no seccomp filter, no masked or read-only paths,
+    /// a writable /sys and access to every device.
+    pub privileged: bool,
+    /// `--cap-add` / `--cap-drop` as the user wrote them (`NET_ADMIN`, `cap_sys_time`, `ALL`).
+    pub cap_add: Vec<String>,
+    pub cap_drop: Vec<String>,
+    /// `--security-opt seccomp=...`; ignored when `privileged`.
+    pub seccomp: SeccompMode,
+}
+
+/// Which seccomp filter a container runs under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SeccompMode {
+    /// Docker's default profile, adjusted to the container's capabilities.
+    #[default]
+    Default,
+    /// `seccomp=unconfined`: no filter.
+    Unconfined,
 }
 
 /// A process to run inside a running container (`docker exec`).

@@ -78,6 +78,19 @@ fn port_bindings(c: &Container) -> Value {
     Value::Object(m)
 }
 
+/// `HostConfig.Links` as Docker stores them: `/<child>:/<parent>/<alias>`.
+fn legacy_links(c: &Container) -> Vec<String> {
+    c.request
+        .host
+        .links
+        .iter()
+        .map(|spec| {
+            let (name, alias) = berth_model::container::links::parse_link(spec);
+            format!("/{name}:/{}/{alias}", c.name)
+        })
+        .collect()
+}
+
 pub fn config_json(c: &Container) -> Value {
     let r = &c.request;
     json!({
@@ -138,7 +151,7 @@ pub fn host_config_json(c: &Container) -> Value {
         "GroupAdd": null,
         "IpcMode": "private",
         "Cgroup": "",
-        "Links": str_list(&h.links),
+        "Links": str_list(&legacy_links(c)),
         "OomScoreAdj": 0,
         "PidMode": "",
         "Privileged": h.privileged,

@@ -40,6 +40,7 @@ impl Engine {
         let id = generate_id();
         let created = berth_model::time::now();
         let mut all = table.lock_all();
+        Engine::check_links_exist(&all, &req)?;
         let hostname = match &req.host.network_mode {
             // Docker checks the target only at start; the hostname follows it then.
             NetworkMode::Container(target) => find(&all, target)

@@ -63,15 +63,25 @@ impl Engine {
             c.hostname = t.hostname.clone();
         }
         let netns = self.prepare_network(table, &mut c, &paths)?;
-        if let Err(e) = self.prepare_rootfs(table, &c, &paths) {
+        let links = match self.resolve_links(table, &c) {
+            Ok(links) => links,
+            Err(e) => {
+                self.release_network(table, &mut c, &paths);
+                return Err(e);
+            }
+        };
+        if let Err(e) = self.prepare_rootfs(table, &c, &paths, &links.hosts) {
             self.release_network(table, &mut c, &paths);
             return Err(e);
         }
+        // Docker puts the links' variables first, so the container's own win.
+        let mut env = links.env;
+        env.extend(c.config.env.iter().cloned());
         let spec = RunSpec {
             id: c.id.clone(),
             rootfs: paths.merged.clone(),
             argv: c.config.argv(),
-            env: c.config.env.clone(),
+            env,
             cwd: if c.config.working_dir.is_empty() {
                 "/".into()
             } else {
@@ -128,7 +138,8 @@ impl Engine {
         }
         let id = c.id.clone();
         self.save_container(table, c)?;
-        self.spawn_waiter(id);
+        self.spawn_waiter(id.clone());
+        self.refresh_linking_hosts(table, &id);
         Ok(())
     }
 
@@ -313,6 +324,7 @@ impl Engine {
         table: &ContainerTable,
         c: &Container,
         paths: &ContainerPaths,
+        link_hosts: &[(String, String)],
     ) -> Result<(), ApiError> {
         for d in [
             &paths.dir,
@@ -323,7 +335,7 @@ impl Engine {
         ] {
             std::fs::create_dir_all(d).map_err(internal)?;
         }
-        self.write_etc_files(table, c, paths)?;
+        self.write_etc_files(table, c, paths, link_hosts)?;
         table
             .deps
             .images
@@ -341,6 +353,7 @@ impl Engine {
         table: &ContainerTable,
         c: &Container,
         paths: &ContainerPaths,
+        link_hosts: &[(String, String)],
     ) -> Result<(), ApiError> {
         let h = &c.request.host;
         let (hosts, resolv) = match &h.network_mode {
@@ -366,7 +379,7 @@ impl Engine {
                 (hosts, resolv)
             }
             _ => (
-                hosts_file(&parse_extra_hosts(&h.extra_hosts), &own_host_lines(c)),
+                self.hosts_content(c, link_hosts),
                 resolv_conf(
                     &read(&PathBuf::from("/etc/resolv.conf")),
                     &h.dns,
@@ -378,6 +391,21 @@ impl Engine {
         write(&paths.hosts, &hosts)?;
         write(&paths.resolv_conf, &resolv)?;
         write(&paths.hostname, &format!("{}\n", c.hostname))
+    }
+}
+
+impl Engine {
+    /// /etc/hosts of a container with its own namespace: the standard lines, `--add-host`
+    /// entries, its links, then its own addresses.
+    pub(crate) fn hosts_content(&self, c: &Container, link_hosts: &[(String, String)]) -> String {
+        let mut extra = parse_extra_hosts(&c.request.host.extra_hosts);
+        // link lines come as (ip, names); extra hosts as (name, ip)
+        extra.extend(
+            link_hosts
+                .iter()
+                .map(|(ip, names)| (names.clone(), ip.clone())),
+        );
+        hosts_file(&extra, &own_host_lines(c))
     }
 }
 

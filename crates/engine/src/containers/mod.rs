@@ -9,6 +9,7 @@ pub mod deps;
 mod exec;
 mod exits;
 mod lifecycle;
+mod links;
 mod lookup;
 mod paths;
 mod query;

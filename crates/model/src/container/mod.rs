@@ -4,6 +4,7 @@
 pub mod attachment;
 pub mod create;
 pub mod etc_files;
+pub mod links;
 pub mod names;
 pub mod network_mode;
 pub mod ports;
