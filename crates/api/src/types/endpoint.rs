@@ -98,20 +98,9 @@ pub fn attachment_json(c: &Container, a: &Attachment) -> EndpointSettingsJson {
     out
 }
 
-/// moby's `buildEndpointDNSNames`: container name, aliases, short ID, hostname, without
-/// repeats; the first one is the PTR target.
-// The aliases a `--link` gives on a user-defined network are added here by the DNS issue.
+/// The names an endpoint answers to (see `Container::dns_names`).
 pub fn dns_names(c: &Container, aliases: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let candidates = std::iter::once(c.name.as_str())
-        .chain(aliases.iter().map(String::as_str))
-        .chain([c.short_id(), c.hostname.as_str()]);
-    for name in candidates {
-        if !name.is_empty() && !out.iter().any(|n| n == name) {
-            out.push(name.to_string());
-        }
-    }
-    out
+    c.dns_names(aliases)
 }
 
 /// The empty endpoint a host or none container has on that network; its `EndpointID` is

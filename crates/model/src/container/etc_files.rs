@@ -17,6 +17,22 @@ pub fn hosts_file(extra_hosts: &[(String, String)], own: &[(String, String)]) ->
     out
 }
 
+/// /etc/resolv.conf of a container on a user-defined network: the embedded server, the
+/// `--dns-search` domains, and `--dns-option`s with `ndots:0` unless one sets ndots (Docker's
+/// rule: names are tried as given first, so peers resolve without a search domain).
+pub fn embedded_resolv_conf(search: &[String], options: &[String]) -> String {
+    let mut out = String::from("nameserver 127.0.0.11\n");
+    if !search.is_empty() {
+        out.push_str(&format!("search {}\n", search.join(" ")));
+    }
+    let mut opts: Vec<String> = options.to_vec();
+    if !opts.iter().any(|o| o.starts_with("ndots:")) {
+        opts.push("ndots:0".to_string());
+    }
+    out.push_str(&format!("options {}\n", opts.join(" ")));
+    out
+}
+
 /// Splits `--add-host` entries (`name:ip` or `name=ip`, IPv6 possibly in brackets).
 pub fn parse_extra_hosts(entries: &[String]) -> Vec<(String, String)> {
     entries

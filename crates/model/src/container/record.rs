@@ -30,6 +30,22 @@ impl Container {
         crate::ids::short_id(&self.id)
     }
 
+    /// moby's `buildEndpointDNSNames`: the names an endpoint answers to on a user-defined
+    /// network — container name, aliases, short ID, hostname, without repeats; the first is
+    /// the PTR answer. (A link's alias is not among them: it resolves only for the linker.)
+    pub fn dns_names(&self, aliases: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let candidates = std::iter::once(self.name.as_str())
+            .chain(aliases.iter().map(String::as_str))
+            .chain([self.short_id(), self.hostname.as_str()]);
+        for name in candidates {
+            if !name.is_empty() && !out.iter().any(|n| n == name) {
+                out.push(name.to_string());
+            }
+        }
+        out
+    }
+
     pub fn attachment(&self, network_id: &str) -> Option<&super::attachment::Attachment> {
         self.networks.iter().find(|a| a.network_id == network_id)
     }
