@@ -2,9 +2,11 @@
 //! `oci.DefaultLinuxSpec` and `daemon/oci_linux.go`): Docker's 14 capabilities, its masked and
 //! read-only paths, its /dev, /dev/pts, /dev/shm, /dev/mqueue, /proc, read-only /sys and cgroup
 //! mounts, its device cgroup allow-list, no rlimits (inherited, as Docker does), a writable
-//! root, no_new_privs off unless asked, and the host cgroup namespace on cgroup v1.
+//! root, no_new_privs off unless asked, the host cgroup namespace on cgroup v1, and Docker's
+//! default seccomp profile for the container's capabilities (none for `--privileged` or
+//! `seccomp=unconfined`).
 //!
-//! Not ported: Docker's default seccomp profile (containers run without seccomp) and AppArmor.
+//! Not ported: AppArmor.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path};
@@ -16,27 +18,10 @@ use oci_spec::runtime::{
     RootBuilder, Spec, UserBuilder,
 };
 
-use crate::spec::{ContainerSpec, NetworkNamespace, DEFAULT_PATH};
+use crate::caps::container_capabilities;
+use crate::spec::{ContainerSpec, NetworkNamespace, SeccompMode, DEFAULT_PATH};
 use crate::user::ResolvedUser;
-use crate::RuntimeError;
-
-/// Docker's default capability set (moby `caps.DefaultCapabilities`).
-pub const DOCKER_CAPABILITIES: [Capability; 14] = [
-    Capability::Chown,
-    Capability::DacOverride,
-    Capability::Fsetid,
-    Capability::Fowner,
-    Capability::Mknod,
-    Capability::NetRaw,
-    Capability::Setgid,
-    Capability::Setuid,
-    Capability::Setfcap,
-    Capability::Setpcap,
-    Capability::NetBindService,
-    Capability::SysChroot,
-    Capability::Kill,
-    Capability::AuditWrite,
-];
+use crate::{host_devices, seccomp, RuntimeError};
 
 /// Docker's masked paths (Docker 28); the per-CPU `thermal_throttle` dirs are added at runtime.
 pub const MASKED_PATHS: [&str; 12] = [
@@ -66,8 +51,7 @@ fn oci(e: oci_spec::OciSpecError) -> RuntimeError {
     RuntimeError::InvalidSpec(format!("building the OCI spec: {e}"))
 }
 
-pub(crate) fn capabilities() -> Result<LinuxCapabilities, RuntimeError> {
-    let set: HashSet<Capability> = DOCKER_CAPABILITIES.into_iter().collect();
+pub(crate) fn capabilities(set: HashSet<Capability>) -> Result<LinuxCapabilities, RuntimeError> {
     LinuxCapabilitiesBuilder::default()
         .bounding(set.clone())
         .effective(set.clone())
@@ -88,7 +72,18 @@ fn mount(dest: &str, typ: &str, source: &str, options: &[&str]) -> Result<Mount,
         .map_err(oci)
 }
 
-fn default_mounts() -> Result<Vec<Mount>, RuntimeError> {
+/// Docker's mounts; a privileged container's /sys and cgroup mounts are writable.
+fn default_mounts(privileged: bool) -> Result<Vec<Mount>, RuntimeError> {
+    let sys: &[&str] = if privileged {
+        &["nosuid", "noexec", "nodev"]
+    } else {
+        &["nosuid", "noexec", "nodev", "ro"]
+    };
+    let cgroup: &[&str] = if privileged {
+        &["nosuid", "noexec", "nodev"]
+    } else {
+        &["ro", "nosuid", "noexec", "nodev"]
+    };
     Ok(vec![
         mount("/proc", "proc", "proc", &["nosuid", "noexec", "nodev"])?,
         mount(
@@ -110,18 +105,8 @@ fn default_mounts() -> Result<Vec<Mount>, RuntimeError> {
                 "gid=5",
             ],
         )?,
-        mount(
-            "/sys",
-            "sysfs",
-            "sysfs",
-            &["nosuid", "noexec", "nodev", "ro"],
-        )?,
-        mount(
-            "/sys/fs/cgroup",
-            "cgroup",
-            "cgroup",
-            &["ro", "nosuid", "noexec", "nodev"],
-        )?,
+        mount("/sys", "sysfs", "sysfs", sys)?,
+        mount("/sys/fs/cgroup", "cgroup", "cgroup", cgroup)?,
         mount(
             "/dev/mqueue",
             "mqueue",
@@ -207,8 +192,10 @@ fn masked_paths() -> Vec<String> {
 }
 
 /// Docker's device cgroup: deny everything, then allow mknod of any device and use of the
-/// standard character devices, ptys and /dev/net/tun.
-fn device_rules() -> Result<Vec<oci_spec::runtime::LinuxDeviceCgroup>, RuntimeError> {
+/// standard character devices, ptys and /dev/net/tun; a privileged container may use all.
+fn device_rules(
+    privileged: bool,
+) -> Result<Vec<oci_spec::runtime::LinuxDeviceCgroup>, RuntimeError> {
     let rule = |typ: Option<LinuxDeviceType>,
                 major: Option<i64>,
                 minor: Option<i64>,
@@ -228,6 +215,9 @@ fn device_rules() -> Result<Vec<oci_spec::runtime::LinuxDeviceCgroup>, RuntimeEr
         }
         b.build().map_err(oci)
     };
+    if privileged {
+        return Ok(vec![rule(None, None, None, "rwm", true)?]);
+    }
     let c = Some(LinuxDeviceType::C);
     let mut rules = vec![
         rule(None, None, None, "rwm", false)?,
@@ -267,6 +257,7 @@ pub(crate) fn process(
     user: &ResolvedUser,
     tty: bool,
     no_new_privileges: bool,
+    capabilities: LinuxCapabilities,
 ) -> Result<Process, RuntimeError> {
     let user = UserBuilder::default()
         .uid(user.uid)
@@ -274,18 +265,47 @@ pub(crate) fn process(
         .additional_gids(user.additional_gids.clone())
         .build()
         .map_err(oci)?;
-    let mut b = ProcessBuilder::default()
+    let mut process = ProcessBuilder::default()
         .terminal(tty)
         .user(user)
         .args(args.to_vec())
         .env(env)
         .cwd(if cwd.is_empty() { "/" } else { cwd })
-        .capabilities(capabilities()?)
-        .rlimits(Vec::new());
-    if no_new_privileges {
-        b = b.no_new_privileges(true);
-    }
-    b.build().map_err(oci)
+        .capabilities(capabilities)
+        .rlimits(Vec::new())
+        .build()
+        .map_err(oci)?;
+    // oci-spec's default is runc's `true`; Docker's is off. Absent rather than `false`:
+    // libcontainer then loads the seccomp filter before dropping capabilities, as runc does,
+    // which a process without CAP_SYS_ADMIN and without no_new_privs needs.
+    process.set_no_new_privileges(no_new_privileges.then_some(true));
+    Ok(process)
+}
+
+/// The capabilities and no_new_privs of a process exec'ed in the container whose bundle is
+/// `container`: the container's capabilities; no_new_privs when the container has it, or when
+/// the exec must load the container's seccomp filter after dropping to `user` without
+/// CAP_SYS_ADMIN (see [`crate::seccomp`]'s executor).
+pub(crate) fn exec_security(
+    container: &Spec,
+    user: &ResolvedUser,
+) -> Result<(LinuxCapabilities, bool), RuntimeError> {
+    let process = container.process().as_ref();
+    let caps = match process.and_then(|p| p.capabilities().clone()) {
+        Some(caps) => caps,
+        None => capabilities(crate::DOCKER_CAPABILITIES.into_iter().collect())?,
+    };
+    let filtered = container
+        .linux()
+        .as_ref()
+        .is_some_and(|l| l.seccomp().is_some());
+    let keeps_admin = user.uid == 0
+        && caps
+            .effective()
+            .as_ref()
+            .is_some_and(|e| e.contains(&Capability::SysAdmin));
+    let container_nnp = process.and_then(|p| p.no_new_privileges()).unwrap_or(false);
+    Ok((caps, container_nnp || (filtered && !keeps_admin)))
 }
 
 /// Builds the whole spec for `spec`, the user already resolved.
@@ -293,7 +313,14 @@ pub fn build_spec(spec: &ContainerSpec, user: &ResolvedUser) -> Result<Spec, Run
     if spec.args.is_empty() {
         return Err(RuntimeError::InvalidSpec("no command specified".into()));
     }
-    let mut mounts = default_mounts()?;
+    let caps = container_capabilities(spec.privileged, &spec.cap_add, &spec.cap_drop)?;
+    // Docker filters on the bounding set, which is the whole set here.
+    let seccomp = if spec.privileged || spec.seccomp == SeccompMode::Unconfined {
+        None
+    } else {
+        Some(seccomp::default_profile(&caps)?)
+    };
+    let mut mounts = default_mounts(spec.privileged)?;
     mounts.extend(bind_mounts(spec)?);
 
     let mut namespaces = vec![
@@ -324,25 +351,33 @@ pub fn build_spec(spec: &ContainerSpec, user: &ResolvedUser) -> Result<Spec, Run
         .cgroups_path
         .clone()
         .unwrap_or_else(|| format!("/berth/{}", spec.id));
-    let linux = LinuxBuilder::default()
-        .namespaces(namespaces)
-        .masked_paths(masked_paths())
-        .readonly_paths(
-            READONLY_PATHS
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>(),
+    let (masked, readonly) = if spec.privileged {
+        (Vec::new(), Vec::new())
+    } else {
+        (
+            masked_paths(),
+            READONLY_PATHS.iter().map(|s| s.to_string()).collect(),
         )
+    };
+    let mut linux = LinuxBuilder::default()
+        .namespaces(namespaces)
+        .masked_paths(masked)
+        .readonly_paths(readonly)
         .cgroups_path(cgroups_path)
         .sysctl(sysctl)
         .resources(
             LinuxResourcesBuilder::default()
-                .devices(device_rules()?)
+                .devices(device_rules(spec.privileged)?)
                 .build()
                 .map_err(oci)?,
-        )
-        .build()
-        .map_err(oci)?;
+        );
+    if spec.privileged {
+        linux = linux.devices(host_devices::host_devices());
+    }
+    if let Some(profile) = seccomp {
+        linux = linux.seccomp(profile);
+    }
+    let linux = linux.build().map_err(oci)?;
 
     let mut oci_spec = Spec::default();
     oci_spec.set_root(Some(
@@ -360,6 +395,7 @@ pub fn build_spec(spec: &ContainerSpec, user: &ResolvedUser) -> Result<Spec, Run
         user,
         spec.tty,
         spec.no_new_privileges,
+        capabilities(caps)?,
     )?));
     oci_spec.set_hostname(if spec.host_uts {
         None

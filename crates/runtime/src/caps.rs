@@ -72,14 +72,30 @@ const ALL_CAPABILITIES: [Capability; 41] = [
     Capability::CheckpointRestore,
 ];
 
-/// What `ALL` means on this host: the capabilities up to the kernel's last one, so a
-/// capability the kernel lacks is never asked for.
+/// What `ALL` means on this host: the capabilities up to the kernel's last one that berth's
+/// own bounding set still holds (a sandboxed host may lack some), so the container never asks
+/// for one it cannot get.
 pub(crate) fn host_capabilities() -> Vec<Capability> {
     let last = std::fs::read_to_string("/proc/sys/kernel/cap_last_cap")
         .ok()
         .and_then(|s| s.trim().parse::<usize>().ok())
         .unwrap_or(ALL_CAPABILITIES.len() - 1);
-    ALL_CAPABILITIES.iter().take(last + 1).copied().collect()
+    let bounding = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("CapBnd:"))
+                .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+        })
+        .unwrap_or(u64::MAX);
+    ALL_CAPABILITIES
+        .iter()
+        .enumerate()
+        .take(last + 1)
+        .filter(|(bit, _)| bounding & (1u64 << bit) != 0)
+        .map(|(_, c)| *c)
+        .collect()
 }
 
 /// One `--cap-add`/`--cap-drop` entry: `None` for `ALL`. Case and the `CAP_` prefix are free.
@@ -163,7 +179,10 @@ mod tests {
     fn all_on_either_side() {
         let c = caps(&["ALL"], &["SYS_ADMIN"]);
         assert!(c.contains(&Capability::SysModule) && !c.contains(&Capability::SysAdmin));
-        assert_eq!(caps(&["NET_ADMIN"], &["all"]), [Capability::NetAdmin].into());
+        assert_eq!(
+            caps(&["NET_ADMIN"], &["all"]),
+            [Capability::NetAdmin].into()
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use oci_spec::runtime::Spec;
 
-use crate::bundle::{build_spec, env_with_path, process};
+use crate::bundle::{build_spec, env_with_path, exec_security, process};
 use crate::error::classify_helper_error;
 use crate::protocol::{self, ExitStatus, MonitorConfig, MonitorStatus, Reply, Request};
 use crate::spec::{validate_id, ContainerSpec, ExecSpec};
@@ -425,8 +425,16 @@ impl Runtime {
         } else {
             exec.cwd.clone()
         };
-        let nnp = container_process.no_new_privileges().unwrap_or(false);
-        let process = process(&exec.args, env_with_path(&env), &cwd, &user, exec.tty, nnp)?;
+        let (caps, nnp) = exec_security(&spec, &user)?;
+        let process = process(
+            &exec.args,
+            env_with_path(&env),
+            &cwd,
+            &user,
+            exec.tty,
+            nnp,
+            caps,
+        )?;
         let path = dir.join(format!("exec-{}-{}.json", std::process::id(), unique()));
         let text = serde_json::to_vec(&process).map_err(|e| RuntimeError::Oci(e.to_string()))?;
         std::fs::write(&path, text).map_err(|e| RuntimeError::io("writing", &path, e))?;

@@ -16,13 +16,15 @@
 
 use std::collections::HashMap;
 use std::os::fd::{FromRawFd, OwnedFd};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use libcontainer::container::builder::ContainerBuilder;
 use libcontainer::container::Container;
 use libcontainer::syscall::syscall::SyscallType;
+use oci_spec::runtime::{LinuxSeccomp, Spec};
 
 use crate::protocol::Reply;
+use crate::seccomp::SeccompExecutor;
 
 struct Args {
     op: String,
@@ -76,7 +78,13 @@ pub fn helper_main(args: &[String]) -> i32 {
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("BERTH_RUNTIME_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                // The container's init inherits this subscriber with the container's stderr
+                // as its fd 2: libcontainer's notes about the profile's syscalls this
+                // libseccomp does not know (Docker's profile lists newer ones) would land in
+                // the container's output.
+                .unwrap_or_else(|_| {
+                    tracing_subscriber::EnvFilter::new("warn,libcontainer::seccomp=error")
+                }),
         )
         .try_init();
     let reply = match parse(args).and_then(|a| run(&a).map_err(|e| e.to_string())) {
@@ -122,6 +130,16 @@ fn with_stdio(builder: ContainerBuilder, args: &Args) -> ContainerBuilder {
     builder.with_stdin(i).with_stdout(o).with_stderr(e)
 }
 
+/// The seccomp filter of the running container `id`, from its bundle.
+fn container_seccomp(
+    root: &Path,
+    id: &str,
+) -> Result<Option<LinuxSeccomp>, Box<dyn std::error::Error>> {
+    let container = Container::load(root.join(id))?;
+    let spec = Spec::load(container.bundle().join("config.json"))?;
+    Ok(spec.linux().as_ref().and_then(|l| l.seccomp().clone()))
+}
+
 fn run(args: &Args) -> Result<Reply, Box<dyn std::error::Error>> {
     let root = PathBuf::from(args.get("root")?);
     let id = args.get("id")?.to_string();
@@ -148,9 +166,13 @@ fn run(args: &Args) -> Result<Reply, Box<dyn std::error::Error>> {
             Ok(Reply::default())
         }
         "exec" => {
-            let builder = ContainerBuilder::new(id, SyscallType::default())
+            let mut builder = ContainerBuilder::new(id.clone(), SyscallType::default())
                 .with_root_path(&root)?
                 .with_console_socket(console.as_ref());
+            // libcontainer would run the process unfiltered; it loads the filter itself.
+            if let Some(profile) = container_seccomp(&root, &id)? {
+                builder = builder.with_executor(SeccompExecutor::new(profile));
+            }
             let pid = with_stdio(builder, args)
                 .as_tenant()
                 .with_process(Some(args.get("process")?))

@@ -12,23 +12,29 @@
 //! - `E/runtime/<id>/`: libcontainer's state.
 
 mod bundle;
+mod caps;
 mod client;
 mod error;
 mod helper;
+mod host_devices;
 mod monitor;
 pub mod protocol;
+pub mod seccomp;
 mod spec;
 mod streams;
 mod top;
 mod user;
 
-pub use bundle::{build_spec, DOCKER_CAPABILITIES, MASKED_PATHS, READONLY_PATHS};
+pub use bundle::{build_spec, MASKED_PATHS, READONLY_PATHS};
+pub use caps::{container_capabilities, DOCKER_CAPABILITIES};
 pub use client::{Adopted, Runtime, RuntimeConfig, Started};
 pub use error::RuntimeError;
 pub use helper::helper_main;
 pub use monitor::monitor_main;
 pub use protocol::{ExitStatus, MonitorStatus};
-pub use spec::{validate_id, BindMount, ContainerSpec, ExecSpec, NetworkNamespace, DEFAULT_PATH};
+pub use spec::{
+    validate_id, BindMount, ContainerSpec, ExecSpec, NetworkNamespace, SeccompMode, DEFAULT_PATH,
+};
 pub use streams::{AttachOptions, Attachment, ExecHandle, InputWriter, Output, OutputReader};
 pub use top::{Top, TOP_TITLES};
 pub use user::{resolve_user, resolve_user_from, ResolvedUser};

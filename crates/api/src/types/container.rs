@@ -157,7 +157,7 @@ pub fn host_config_json(c: &Container) -> Value {
         "Privileged": h.privileged,
         "PublishAllPorts": h.publish_all_ports,
         "ReadonlyRootfs": false,
-        "SecurityOpt": null,
+        "SecurityOpt": str_list(&h.security_opt),
         "UTSMode": "",
         "UsernsMode": "",
         "ShmSize": 67108864,

@@ -2,8 +2,10 @@
 
 use super::network_connect::endpoint_request;
 use crate::json_obj::Obj;
+use berth_model::container::capabilities::validate_capabilities;
 use berth_model::container::create::{Bind, HostSettings};
 use berth_model::container::ports::{PortBinding, PortProto};
+use berth_model::container::security_opts::SecurityOptions;
 use berth_model::container::{CreateContainer, NetworkMode, RestartPolicy};
 use berth_model::ApiError;
 use serde_json::Value;
@@ -74,7 +76,10 @@ pub fn parse_create_container(
         cap_add: h.string_list("CapAdd")?,
         cap_drop: h.string_list("CapDrop")?,
         init: h.opt_bool("Init")?,
+        security_opt: h.string_list("SecurityOpt")?,
     };
+    validate_capabilities(&host.cap_add, &host.cap_drop)?;
+    SecurityOptions::parse(&host.security_opt)?.check_supported()?;
     let mut endpoints = BTreeMap::new();
     for (net, e) in n.object_map("EndpointsConfig", "network.EndpointSettings")? {
         endpoints.insert(net, endpoint_request(&e)?);

@@ -4,9 +4,11 @@
 use berth_engine::containers::deps::{
     Attachment, ExecHandle, ExecSpec, Exited, NetnsSpec, RunSpec, Runtime, Started, Top,
 };
+use berth_model::container::security_opts::{SeccompProfile, SecurityOptions};
 use berth_model::ApiError;
 use berth_runtime::{
     Adopted, AttachOptions, BindMount, ContainerSpec, ExitStatus, NetworkNamespace, RuntimeError,
+    SeccompMode,
 };
 use std::path::Path;
 use std::time::SystemTime;
@@ -35,6 +37,15 @@ fn exited(s: ExitStatus) -> Exited {
 
 impl Runtime for LibcontainerRuntime {
     fn create(&self, spec: &RunSpec) -> Result<(), ApiError> {
+        let security = SecurityOptions::parse(&spec.security_opt)?;
+        let seccomp = match security.seccomp {
+            SeccompProfile::Default => SeccompMode::Default,
+            SeccompProfile::Unconfined => SeccompMode::Unconfined,
+            SeccompProfile::Custom(_) => {
+                security.check_supported()?;
+                SeccompMode::Default
+            }
+        };
         let spec = ContainerSpec {
             id: spec.id.clone(),
             rootfs: spec.rootfs.clone(),
@@ -61,7 +72,11 @@ impl Runtime for LibcontainerRuntime {
                 .collect(),
             log_path: spec.log_path.clone(),
             cgroups_path: None,
-            no_new_privileges: false,
+            no_new_privileges: security.no_new_privileges,
+            privileged: spec.privileged,
+            cap_add: spec.cap_add.clone(),
+            cap_drop: spec.cap_drop.clone(),
+            seccomp,
         };
         self.0.create(&spec).map(|_| ()).map_err(api_error)
     }

@@ -55,6 +55,13 @@ pub struct RunSpec {
     pub log_path: PathBuf,
     /// Per-container runtime directory (bundle, monitor socket, exit file).
     pub runtime_dir: PathBuf,
+    /// `--privileged`: every capability, no seccomp filter.
+    pub privileged: bool,
+    /// `--cap-add` / `--cap-drop` as given (validated at create).
+    pub cap_add: Vec<String>,
+    pub cap_drop: Vec<String>,
+    /// `--security-opt` as given (validated at create): seccomp profile, no-new-privileges.
+    pub security_opt: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

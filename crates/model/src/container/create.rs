@@ -93,6 +93,10 @@ pub struct HostSettings {
     pub cap_add: Vec<String>,
     pub cap_drop: Vec<String>,
     pub init: Option<bool>,
+    /// `--security-opt` entries as given (Docker's inspect shows them so); parsed with
+    /// [`super::security_opts::SecurityOptions::parse`].
+    #[serde(default)]
+    pub security_opt: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -2,6 +2,7 @@
 //! persisted record with its state machine.
 
 pub mod attachment;
+pub mod capabilities;
 pub mod create;
 pub mod etc_files;
 pub mod links;
@@ -10,6 +11,7 @@ pub mod network_mode;
 pub mod ports;
 pub mod record;
 pub mod restart;
+pub mod security_opts;
 pub mod state;
 
 pub use attachment::{Attachment, EndpointState};

@@ -4,9 +4,9 @@
 //! By then capabilities are dropped, so the process must have no_new_privs (the client sets it
 //! whenever the exec could not load a filter otherwise).
 
-use oci_spec::runtime::{LinuxSeccomp, Spec};
 use libcontainer::workload::default::DefaultExecutor;
 use libcontainer::workload::{Executor, ExecutorError, ExecutorValidationError};
+use oci_spec::runtime::{LinuxSeccomp, Spec};
 
 #[derive(Clone)]
 pub(crate) struct SeccompExecutor {

@@ -13,8 +13,8 @@ use oci_spec::runtime::{
     LinuxSeccompBuilder, LinuxSeccompOperator, LinuxSyscall, LinuxSyscallBuilder,
 };
 
-pub use rules::Arch;
 pub(crate) use executor::SeccompExecutor;
+pub use rules::Arch;
 
 use crate::RuntimeError;
 use rules::{Action, Rule, RULES};
@@ -55,24 +55,23 @@ fn arch_map(arch: Option<Arch>) -> Vec<OciArch> {
     }
 }
 
-/// The running kernel's (major, minor); (0, 0) if `uname` says something unexpected, which
+/// The running kernel's (major, minor); (0, 0) if its release string is unreadable, which
 /// only drops the rules that need a newer kernel.
 fn kernel_version() -> (u32, u32) {
-    let Ok(uts) = nix::sys::utsname::uname() else {
-        return (0, 0);
-    };
-    let release = uts.release().to_string_lossy().into_owned();
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     let mut numbers = release
         .split(|c: char| !c.is_ascii_digit())
         .map(|n| n.parse::<u32>().unwrap_or(0));
-    (
-        numbers.next().unwrap_or(0),
-        numbers.next().unwrap_or(0),
-    )
+    (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0))
 }
 
 /// Whether `rule` applies to a container with capabilities `caps` (its bounding set).
-fn applies(rule: &Rule, arch: Option<Arch>, kernel: (u32, u32), caps: &HashSet<Capability>) -> bool {
+fn applies(
+    rule: &Rule,
+    arch: Option<Arch>,
+    kernel: (u32, u32),
+    caps: &HashSet<Capability>,
+) -> bool {
     let on = |list: &[Arch]| arch.is_some_and(|a| list.contains(&a));
     if on(rule.not_arches) || rule.not_caps.iter().any(|c| caps.contains(c)) {
         return false;
@@ -83,12 +82,8 @@ fn applies(rule: &Rule, arch: Option<Arch>, kernel: (u32, u32), caps: &HashSet<C
 }
 
 fn syscall(rule: &Rule) -> Result<LinuxSyscall, RuntimeError> {
-    let mut b = LinuxSyscallBuilder::default().names(
-        rule.names
-            .iter()
-            .map(|n| n.to_string())
-            .collect::<Vec<_>>(),
-    );
+    let mut b = LinuxSyscallBuilder::default()
+        .names(rule.names.iter().map(|n| n.to_string()).collect::<Vec<_>>());
     b = match rule.action {
         Action::Allow => b.action(LinuxSeccompAction::ScmpActAllow),
         Action::Errno(errno) => b.action(LinuxSeccompAction::ScmpActErrno).errno_ret(errno),
@@ -102,8 +97,9 @@ fn syscall(rule: &Rule) -> Result<LinuxSyscall, RuntimeError> {
                 if a.op == LinuxSeccompOperator::ScmpCmpMaskedEq {
                     // The OCI spec reads `value` as the mask and `valueTwo` as the expected
                     // result, but libcontainer 0.7 hands them to libseccomp the other way
-                    // round; the bundle is only ever read by that pinned libcontainer, so
-                    // the mask goes in `valueTwo` and the expected 0 in `value`.
+                    // round (with a zero mask the rule would allow every clone). The bundle
+                    // is only ever read by that pinned libcontainer, so the mask goes in
+                    // `valueTwo` and the expected 0 in `value` (tests/seccomp.rs proves it).
                     arg.value(0u64).value_two(a.value).build()
                 } else {
                     arg.value(a.value).build()

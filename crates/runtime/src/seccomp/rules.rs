@@ -157,7 +157,11 @@ pub(super) const RULES: &[Rule] = &[
         ..ALLOW
     },
     Rule {
-        names: &["s390_pci_mmio_read", "s390_pci_mmio_write", "s390_runtime_instr"],
+        names: &[
+            "s390_pci_mmio_read",
+            "s390_pci_mmio_write",
+            "s390_runtime_instr",
+        ],
         arches: &[Arch::S390, Arch::S390x],
         ..ALLOW
     },

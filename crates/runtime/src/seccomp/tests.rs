@@ -11,11 +11,15 @@ fn with(extra: &[Capability]) -> HashSet<Capability> {
     caps
 }
 
-/// The rules naming `name`, as (action, errno, args).
-fn rules_for(
-    p: &LinuxSeccomp,
-    name: &str,
-) -> Vec<(LinuxSeccompAction, Option<u32>, Vec<(usize, u64, Option<u64>)>)> {
+/// One rule as (action, errno, args as (index, value, valueTwo)).
+type RuleView = (
+    LinuxSeccompAction,
+    Option<u32>,
+    Vec<(usize, u64, Option<u64>)>,
+);
+
+/// The rules naming `name`.
+fn rules_for(p: &LinuxSeccomp, name: &str) -> Vec<RuleView> {
     p.syscalls()
         .iter()
         .flatten()
@@ -81,13 +85,25 @@ fn unknown_arch_leaves_the_arch_list_to_libseccomp() {
 #[test]
 fn without_sys_admin_namespaces_and_mounts_are_refused() {
     let p = profile_for(Some(Arch::Amd64), KERNEL, &docker_caps()).unwrap();
-    for name in ["unshare", "setns", "mount", "umount2", "bpf", "sethostname", "syslog"] {
+    for name in [
+        "unshare",
+        "setns",
+        "mount",
+        "umount2",
+        "bpf",
+        "sethostname",
+        "syslog",
+    ] {
         assert!(rules_for(&p, name).is_empty(), "{name} must fall to EPERM");
     }
     // clone only without namespace flags; libcontainer reads the mask from valueTwo.
     assert_eq!(
         rules_for(&p, "clone"),
-        vec![(LinuxSeccompAction::ScmpActAllow, None, vec![(0, 0, Some(0x7E02_0000))])]
+        vec![(
+            LinuxSeccompAction::ScmpActAllow,
+            None,
+            vec![(0, 0, Some(0x7E02_0000))]
+        )]
     );
     // clone3 answers ENOSYS so libcs fall back to clone.
     assert_eq!(
@@ -99,7 +115,14 @@ fn without_sys_admin_namespaces_and_mounts_are_refused() {
 #[test]
 fn with_sys_admin_the_admin_group_is_allowed_and_clone_is_free() {
     let p = profile_for(Some(Arch::Amd64), KERNEL, &with(&[Capability::SysAdmin])).unwrap();
-    for name in ["unshare", "setns", "mount", "clone", "clone3", "lsm_set_self_attr"] {
+    for name in [
+        "unshare",
+        "setns",
+        "mount",
+        "clone",
+        "clone3",
+        "lsm_set_self_attr",
+    ] {
         assert!(allowed_outright(&p, name), "{name}");
     }
     assert_eq!(rules_for(&p, "clone").len(), 1);
@@ -111,7 +134,11 @@ fn s390_checks_clones_second_argument() {
     let p = profile_for(Some(Arch::S390x), KERNEL, &docker_caps()).unwrap();
     assert_eq!(
         rules_for(&p, "clone"),
-        vec![(LinuxSeccompAction::ScmpActAllow, None, vec![(1, 0, Some(0x7E02_0000))])]
+        vec![(
+            LinuxSeccompAction::ScmpActAllow,
+            None,
+            vec![(1, 0, Some(0x7E02_0000))]
+        )]
     );
 }
 

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use berth_runtime::{
-    AttachOptions, ContainerSpec, NetworkNamespace, Output, Runtime, RuntimeConfig,
+    AttachOptions, ContainerSpec, NetworkNamespace, Output, Runtime, RuntimeConfig, SeccompMode,
 };
 
 static SEQ: AtomicUsize = AtomicUsize::new(0);
@@ -115,6 +115,10 @@ impl Fixture {
             host_uts: false,
             mounts: Vec::new(),
             no_new_privileges: false,
+            privileged: false,
+            cap_add: Vec::new(),
+            cap_drop: Vec::new(),
+            seccomp: SeccompMode::Default,
         }
     }
 

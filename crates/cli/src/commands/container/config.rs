@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::args::ContainerFlags;
+use super::security_opts::security_opts;
 use super::{kv, netopts, ports};
 use crate::client::version_less;
 use crate::template::Value;
@@ -294,6 +295,7 @@ pub fn build(
         stdin_once = false;
     }
     let (cap_add, cap_drop) = (capabilities(&c.cap_add), capabilities(&c.cap_drop));
+    let security_opt = security_opts(&c.security_opt)?;
 
     let mut config = vec![
         ("Hostname", Value::from(c.hostname.as_deref().unwrap_or(""))),
@@ -420,7 +422,7 @@ pub fn build(
             Value::Bool(c.publish_all.unwrap_or(false)),
         ),
         ("ReadonlyRootfs", Value::Bool(c.read_only.unwrap_or(false))),
-        ("SecurityOpt", strings_or_null(&c.security_opt)),
+        ("SecurityOpt", strings_or_null(&security_opt)),
         ("UTSMode", "".into()),
         ("UsernsMode", "".into()),
         ("ShmSize", zero()),

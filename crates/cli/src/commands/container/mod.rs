@@ -16,6 +16,7 @@ pub(crate) mod netopts;
 mod ports;
 mod ps;
 mod run;
+mod security_opts;
 pub mod stream;
 mod terminal;
 mod top;
