@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# Benchmark of the embedded DNS server (issue 5), with dnsperf, against dnsmasq in the same run.
+#
+# Until the daemon serves DNS, it runs berth's server as a standalone binary
+# (crates/dns/examples/dns_bench_server.rs) serving 1000 container names c0..c999 at
+# 127.0.0.11:53 inside a "container" network namespace; the binary itself runs in a "daemon"
+# namespace, where it forwards other names to a stub upstream (dnsmasq answering *.example on
+# 127.0.0.53). dnsmasq serving the same 1000 names from a hosts file listens at 127.0.0.11:53 in
+# a third namespace. dnsperf runs inside the namespace of the server it queries. Every
+# namespace is created here and deleted on exit; processes are stopped by PID; the host's
+# network is never touched. Writes its section of docs/PERFORMANCE.md and the raw dnsperf
+# output under bench/results/. See bench/README.md. Runs as root.
+#
+# Knobs (environment): ROUNDS (3), DURATION (10 s per dnsperf run), CLIENTS (4),
+# LATENCY_RUNS (5 passes over the 1000 names, one query at a time, timed by
+# crates/dns/examples/dns_latency_probe.rs), SKIP_BUILD=1, NO_DOCS=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+CLIENTS=${CLIENTS:-4}
+LATENCY_RUNS=${LATENCY_RUNS:-5}
+NAMES=1000
+QPS_TARGET=1.5     # berth qps / dnsmasq qps
+P99_TARGET=1.0     # berth p99 / dnsmasq p99, one query at a time
+FWD_TARGET=0.8     # forwarded qps / the stub's own qps
+
+BENCH=dns.sh
+. bench/lib/fakehost.sh
+. bench/lib/report.sh
+fakehost_require_root "it creates network namespaces"
+fakehost_install dnsperf=dnsperf /usr/sbin/dnsmasq=dnsmasq-base ip=iproute2
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  cargo build --release -p berth-dns --example dns_bench_server --example dns_latency_probe
+fi
+SERVER="${CARGO_TARGET_DIR:-$REPO/target}/release/examples/dns_bench_server"
+[ -x "$SERVER" ] || { echo "dns.sh: $SERVER not found; build it first" >&2; exit 1; }
+SERVER=$(realpath "$SERVER")
+PROBE=$(realpath "$(dirname "$SERVER")/dns_latency_probe")
+DNSMASQ=/usr/sbin/dnsmasq
+
+# --- namespaces, servers, cleanup ------------------------------------------------------------
+T=$(mktemp -d /tmp/berth-bench-dns.XXXXXX)
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RES="$REPO/bench/results/dns-$STAMP"
+mkdir -p "$RES"
+NS_DAEMON="berth-dns-$$-daemon"
+NS_CTR="berth-dns-$$-ctr"
+NS_DNSMASQ="berth-dns-$$-dnsmasq"
+MADE=()
+PIDS=()
+
+cleanup() {
+  local rc=$? pid ns
+  set +e
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  for ns in "${MADE[@]}"; do ip netns del "$ns"; done
+  if [ "$rc" != 0 ]; then
+    echo "dns.sh: failed (exit $rc); logs:" >&2
+    tail -n 5 "$T"/*.log >&2 2>/dev/null
+  fi
+  cp "$T"/*.log "$RES/" 2>/dev/null
+  rm -rf "$T"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for ns in "$NS_DAEMON" "$NS_CTR" "$NS_DNSMASQ"; do
+  ip netns add "$ns"
+  MADE+=("$ns")
+  ip -n "$ns" link set lo up
+done
+
+# The stub upstream, in the daemon's namespace: answers every *.example name itself.
+ip netns exec "$NS_DAEMON" "$DNSMASQ" --keep-in-foreground --conf-file=/dev/null --no-resolv \
+  --no-hosts --address=/example/192.0.2.1 --listen-address=127.0.0.53 --bind-interfaces \
+  --user=root --pid-file="$T/stub.pid" >"$T/stub.log" 2>&1 &
+PIDS+=($!); STUB_PID=$!
+
+# berth: the binary runs in the daemon's namespace and opens 127.0.0.11:53 in the container's.
+ip netns exec "$NS_DAEMON" "$SERVER" --netns "/run/netns/$NS_CTR" --names "$NAMES" \
+  --hosts "$T/hosts" --upstream 127.0.0.53:53 >"$T/berth.log" 2>&1 &
+PIDS+=($!); BERTH_PID=$!
+
+for _ in $(seq 100); do [ -s "$T/hosts" ] && break; sleep 0.05; done
+ip netns exec "$NS_DNSMASQ" "$DNSMASQ" --keep-in-foreground --conf-file=/dev/null --no-resolv \
+  --no-hosts --addn-hosts="$T/hosts" --listen-address=127.0.0.11 --bind-interfaces \
+  --user=root --pid-file="$T/dnsmasq.pid" >"$T/dnsmasq.log" 2>&1 &
+PIDS+=($!); DNSMASQ_PID=$!
+
+for i in $(seq 0 $((NAMES - 1))); do echo "c$i A"; done >"$T/names.txt"
+for i in $(seq 0 $((NAMES - 1))); do echo "f$i.example A"; done >"$T/forward.txt"
+
+# answers NS SERVER FILE: true once SERVER answers the first name of FILE from NS.
+answers() {
+  ip netns exec "$1" dnsperf -s "$2" -d "$3" -n 1 -c 1 -q 1 -t 1 2>/dev/null |
+    grep -q 'Queries completed: *[1-9]'
+}
+wait_ready() {
+  for _ in $(seq 100); do answers "$@" && return 0; sleep 0.1; done
+  echo "dns.sh: no answer from $2 in $1" >&2
+  exit 1
+}
+wait_ready "$NS_CTR" 127.0.0.11 "$T/names.txt"
+wait_ready "$NS_DNSMASQ" 127.0.0.11 "$T/names.txt"
+wait_ready "$NS_DAEMON" 127.0.0.53 "$T/forward.txt"
+wait_ready "$NS_CTR" 127.0.0.11 "$T/forward.txt"
+
+# --- measures --------------------------------------------------------------------------------
+TICK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+field() { awk -v k="$2" 'index($0, k) { sub(/.*: */, ""); split($0, a, " "); print a[1]; exit }' "$1"; }
+
+# throughput ID NS SERVER FILE PID: one dnsperf run of DURATION s with CLIENTS clients; prints
+# "qps lost cpu_us_per_query" (the CPU of process PID, the server) and keeps the output.
+throughput() {
+  local id=$1 ns=$2 server=$3 file=$4 pid=$5 c0 c1 done_q
+  c0=$(cpu_ticks "$pid")
+  ip netns exec "$ns" dnsperf -s "$server" -d "$file" -c "$CLIENTS" -l "$DURATION" >"$RES/$id.txt" 2>&1
+  c1=$(cpu_ticks "$pid")
+  done_q=$(field "$RES/$id.txt" "Queries completed:")
+  echo "$(field "$RES/$id.txt" "Queries per second:") $(field "$RES/$id.txt" "Queries lost:")" \
+    "$(LC_ALL=C awk -v t=$((c1 - c0)) -v hz="$TICK" -v q="$done_q" 'BEGIN { printf "%.2f", t * 1e6 / hz / q }')"
+}
+
+# p99 ID NS SERVER: one query at a time over the names LATENCY_RUNS times, timed by
+# dns_latency_probe (dnsperf 2.10 with -q 1 paces itself with a timer and would take minutes);
+# prints "p50_us p99_us lost".
+p99() {
+  local id=$1 ns=$2 server=$3 p50 p99 max lost
+  ip netns exec "$ns" "$PROBE" --server "$server:53" --names "$NAMES" --passes "$LATENCY_RUNS" \
+    >"$RES/$id.txt" 2>&1
+  read -r p50 p99 max lost <"$RES/$id.txt"
+  echo "$p50 $p99 $lost"
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+: >"$T/rounds"
+for r in $(seq "$ROUNDS"); do
+  echo "== round $r/$ROUNDS"
+  # Alternate who goes first, so a drift of the machine weighs on both alike.
+  if [ $((r % 2)) = 1 ]; then order="dnsmasq berth"; else order="berth dnsmasq"; fi
+  for who in $order; do
+    if [ "$who" = berth ]; then
+      throughput "r$r-berth" "$NS_CTR" 127.0.0.11 "$T/names.txt" "$BERTH_PID" >"$T/out"
+      read -r b_qps b_lost b_cpu <"$T/out"
+      p99 "r$r-berth-latency" "$NS_CTR" 127.0.0.11 >"$T/out"
+      read -r b_p50 b_p99 b_llost <"$T/out"
+    else
+      throughput "r$r-dnsmasq" "$NS_DNSMASQ" 127.0.0.11 "$T/names.txt" "$DNSMASQ_PID" >"$T/out"
+      read -r d_qps d_lost d_cpu <"$T/out"
+      p99 "r$r-dnsmasq-latency" "$NS_DNSMASQ" 127.0.0.11 >"$T/out"
+      read -r d_p50 d_p99 d_llost <"$T/out"
+    fi
+  done
+  throughput "r$r-forward" "$NS_CTR" 127.0.0.11 "$T/forward.txt" "$BERTH_PID" >"$T/out"
+  read -r f_qps f_lost f_cpu <"$T/out"
+  throughput "r$r-stub" "$NS_DAEMON" 127.0.0.53 "$T/forward.txt" "$STUB_PID" >"$T/out"
+  read -r s_qps s_lost s_cpu <"$T/out"
+  echo "   berth $b_qps qps (lost $b_lost, $b_cpu µs CPU/query), p50/p99 $b_p50/$b_p99 µs"
+  echo "   dnsmasq $d_qps qps (lost $d_lost, $d_cpu µs CPU/query), p50/p99 $d_p50/$d_p99 µs"
+  echo "   forwarded $f_qps qps (lost $f_lost, berth $f_cpu µs CPU/query), stub directly $s_qps qps (lost $s_lost, stub $s_cpu µs CPU/query)"
+  echo "$b_qps $d_qps $b_lost $d_lost $b_cpu $d_cpu $b_p50 $b_p99 $d_p50 $d_p99 $f_qps $s_qps $f_lost $s_lost $b_llost $d_llost" >>"$T/rounds"
+done
+cp "$T/rounds" "$RES/rounds.txt"
+
+# --- report ----------------------------------------------------------------------------------
+col() { awk -v c="$1" '{ print $c }' "$T/rounds" | median; }
+ratio_col() { awk -v a="$1" -v b="$2" '{ print $a / $b }' "$T/rounds" | median; }
+sum_col() { awk -v c="$1" '{ s += $c } END { print s + 0 }' "$T/rounds"; }
+range() { awk -v c="$1" 'NR == 1 || $c < lo { lo = $c } NR == 1 || $c > hi { hi = $c } END { printf "%.0f–%.0f", lo, hi }' "$T/rounds"; }
+
+B_QPS=$(col 1); D_QPS=$(col 2); QPS_RATIO=$(ratio_col 1 2)
+B_CPU=$(col 5); D_CPU=$(col 6); CPU_RATIO=$(ratio_col 5 6)
+B_P50=$(col 7); B_P99=$(col 8); D_P50=$(col 9); D_P99=$(col 10); P99_RATIO=$(ratio_col 8 10)
+F_QPS=$(col 11); S_QPS=$(col 12); FWD_RATIO=$(ratio_col 11 12)
+LOST_B=$(( $(sum_col 3) + $(sum_col 15) )); LOST_D=$(( $(sum_col 4) + $(sum_col 16) ))
+LOST_F=$(sum_col 13); LOST_S=$(sum_col 14)
+
+verdict() { # VALUE OP TARGET
+  if [ "$2" = ge ]; then lt "$1" "$3" && echo "**not met**" || echo "met"
+  else lt "$3" "$1" && echo "**not met**" || echo "met"; fi
+}
+fmt0() { LC_ALL=C printf '%.0f' "$1"; }
+
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+rev=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
+SECTION="$T/section.md"
+cat >"$SECTION" <<EOF
+## Embedded DNS: queries per second, latency, forwarding
+
+Measured by \`bench/dns.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): $(nproc) CPUs${cpu:+ ($cpu)}, kernel $(uname -r), berth $rev (release build of the standalone \`dns_bench_server\`, not yet the daemon), $(dnsperf -h 2>&1 | awk '/^Version/ { print "dnsperf " $2 }'), $("$DNSMASQ" --version | awk 'NR == 1 { print "dnsmasq " $3 }'). $ROUNDS rounds; in each, every server gets one ${DURATION}-second dnsperf run with $CLIENTS clients (\`-c $CLIENTS\`, up to 100 queries outstanding) over $NAMES container names, and $((LATENCY_RUNS * NAMES)) queries one at a time, each sent when the previous answer is in (\`dns_latency_probe\`, as dnsperf 2.10's \`-q 1\` paces itself at a few dozen queries per second); berth and dnsmasq take turns going first.
+
+Both servers answer at 127.0.0.11:53 in a network namespace of their own, with dnsperf running inside that namespace: berth from its table of $NAMES names (the binary runs in a "daemon" namespace and opened its sockets in the "container" one, as the daemon will), dnsmasq 2.90 from a hosts file of the same names. Forwarding: names \`f0.example\`… that berth does not know, relayed to a stub upstream (dnsmasq answering \`*.example\` on 127.0.0.53 in the daemon's namespace), against dnsperf querying that stub directly from its own namespace. Ratios are medians of the per-round ratios (each round compares servers measured minutes apart on the same machine); qps and latencies are medians over the rounds.
+
+| Measure | berth | Baseline | berth ÷ baseline | Target |
+| --- | ---: | ---: | ---: | --- |
+| Queries per second, $CLIENTS clients (range over rounds) | $(fmt0 "$B_QPS") ($(range 1)) | dnsmasq $(fmt0 "$D_QPS") ($(range 2)) | $(fmt "$QPS_RATIO")× | ≥ ${QPS_TARGET}× dnsmasq: $(verdict "$QPS_RATIO" ge "$QPS_TARGET") |
+| Latency one query at a time, p50 / p99 (µs) | $(fmt0 "$B_P50") / $(fmt0 "$B_P99") | dnsmasq $(fmt0 "$D_P50") / $(fmt0 "$D_P99") | p99 $(fmt "$P99_RATIO")× | p99 ≤ dnsmasq's: $(verdict "$P99_RATIO" le "$P99_TARGET") |
+| Queries lost (all runs) | $LOST_B | dnsmasq $LOST_D | – | none: $([ "$LOST_B" = 0 ] && echo met || echo "**not met**") |
+| Server CPU per answered query (µs) | $(fmt "$B_CPU") | dnsmasq $(fmt "$D_CPU") | $(fmt "$CPU_RATIO")× | – |
+| Forwarded queries per second, $CLIENTS clients | $(fmt0 "$F_QPS") (lost $LOST_F) | stub directly $(fmt0 "$S_QPS") (lost $LOST_S) | $(fmt "$FWD_RATIO")× | ≥ ${FWD_TARGET}× the stub: $(verdict "$FWD_RATIO" ge "$FWD_TARGET") |
+
+For scale (issue 5, the same machine kind): Docker 20.10's embedded DNS and aardvark-dns 1.4 reach about 0.5× dnsmasq's qps, at about 2.2× its CPU per query, with a p99 of 75–100 µs. On a 2-CPU machine dnsperf itself needs about one CPU, so every server's figure also depends on how much CPU it leaves the client.
+EOF
+
+cat "$SECTION"
+if [ "${NO_DOCS:-0}" != 1 ]; then
+  write_section dns "$SECTION"
+  echo "dns.sh: wrote docs/PERFORMANCE.md (section dns); raw output in ${RES#"$REPO"/}"
+fi
