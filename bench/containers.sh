@@ -28,18 +28,12 @@ RUN_TARGET_MS=65        # run --rm --network none busybox true, median
 DAEMON_TARGET_KB=51200  # daemon RSS with CONTAINERS running: 50 MB
 MONITOR_TARGET_KB=2048  # each monitor: 2 MB
 
-if [ "$(id -u)" != 0 ]; then
-  echo "containers.sh: run as root (it creates namespaces and containers)" >&2
-  exit 1
-fi
-
 # --- tools -----------------------------------------------------------------------------------
 BENCH=containers.sh
 FAKEHOST_CGROUPS=berth-cbench # the libcontainer baseline's cgroup parent
-# shellcheck source=bench/lib/fakehost.sh
 . bench/lib/fakehost.sh
-# shellcheck source=bench/lib/report.sh
 . bench/lib/report.sh
+fakehost_require_root "it creates namespaces and containers"
 fakehost_install hyperfine=hyperfine ip=iproute2 jq=jq "curl=curl ca-certificates" \
   "cc=gcc libc6-dev" nsenter=util-linux /bin/busybox=busybox-static
 fakehost_docker_cli

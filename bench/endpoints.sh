@@ -43,19 +43,13 @@ FLAT_MAX=1.1         # connect with CONTAINERS ports / with 1 port
 RUN_SHARE_MS=10      # run --network NET minus run --network none
 IPERF_MIN=0.95       # berth / hand-built
 
-if [ "$(id -u)" != 0 ]; then
-  echo "endpoints.sh: run as root (it creates namespaces and containers)" >&2
-  exit 1
-fi
-
 # --- tools -----------------------------------------------------------------------------------
 BENCH=endpoints.sh
-# shellcheck source=bench/lib/fakehost.sh
 . bench/lib/fakehost.sh
-# shellcheck source=bench/lib/report.sh
 . bench/lib/report.sh
+fakehost_require_root "it creates namespaces and containers"
 fakehost_install hyperfine=hyperfine ip=iproute2 ss=iproute2 jq=jq "curl=curl ca-certificates" \
-  nsenter=util-linux file=file /bin/busybox=busybox-static iperf3=iperf3
+  nsenter=util-linux "cc=gcc libc6-dev" file=file /bin/busybox=busybox-static iperf3=iperf3
 fakehost_docker_cli
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
@@ -76,7 +70,7 @@ RES="$REPO/bench/results/endpoints-$STAMP"
 mkdir -p "$RES"
 FH="berth-ebench-$$"   # the fake host
 CNS="$FH-c"            # the baseline's "container"
-PORTS="$FH-ports"      # the far ends of the baseline bridge's filler ports
+PORTS="$FH-ports"      # the far ends of the baseline bridges' filler ports
 PA="$FH-a"             # the hand-built iperf3 pair
 PB="$FH-b"
 EXTRA_NS=()            # hand-made namespaces, deleted on exit
@@ -120,22 +114,29 @@ subnet=$("$BERTH" network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' 
 # The 1st port of NET's bridge.
 "$BERTH" run -d --network "$NET" busybox sleep 1d >>"$T/ids"
 
-# The baseline's bridge, with one filler port, as NET's has (filler ports are veths whose far
-# ends wait, up, in one namespace of their own).
+# The baseline's bridges, with one filler port each, as NET's has (filler ports are veths whose
+# far ends wait, up, in one namespace of their own).
 extra_netns "$CNS"
 extra_netns "$PORTS"
 ip -n "$FH" -batch - <<'EOF'
 link add bb-base type bridge
 addr add 198.18.0.1/16 dev bb-base
 link set bb-base up
+link add bb-nosnoop type bridge mcast_snooping 0
+link set bb-nosnoop up
 EOF
-# fill_baseline FROM TO: filler ports FROM..TO of the baseline bridge.
+# fill_baseline FROM TO: filler ports FROM..TO of both baseline bridges. bb-nosnoop differs
+# from bb-base (and from berth's and Docker's bridges) only by its multicast snooping, off:
+# with it on, the kernel re-arms every port's multicast query timers whenever a port comes up,
+# which makes attaches dearer as ports grow; that row tells this share of any growth apart.
 fill_baseline() {
   local i
   for i in $(seq "$1" "$2"); do
     printf 'link add vbf%04d master bb-base up type veth peer name p%04d netns %s\n' "$i" "$i" "$PORTS"
+    printf 'link add vbn%04d master bb-nosnoop up type veth peer name q%04d netns %s\n' "$i" "$i" "$PORTS"
   done | ip -n "$FH" -batch -
-  for i in $(seq "$1" "$2"); do printf 'link set p%04d up\n' "$i"; done | ip -n "$PORTS" -batch -
+  for i in $(seq "$1" "$2"); do printf 'link set p%04d up\nlink set q%04d up\n' "$i" "$i"; done |
+    ip -n "$PORTS" -batch -
 }
 fill_baseline 1 1
 # What berth does for one connect, as iproute2 does it: one process on the host side (the
@@ -146,14 +147,59 @@ cat >"$T/host.batch" <<EOF
 link add vb-probe mtu 1500 master bb-base up type veth peer name eth1 address 02:42:c6:12:00:02 mtu 1500 netns $CNS
 link set vb-probe alias "berth bench endpoint"
 EOF
+sed 's/master bb-base/master bb-nosnoop/' "$T/host.batch" >"$T/host-nosnoop.batch"
 cat >"$T/ctr.batch" <<'EOF'
 link set eth1 addrgenmode none
 link set eth1 up
 addr add 198.18.0.2/16 broadcast 198.18.255.255 dev eth1
 route replace default via 198.18.0.1 dev eth1
 EOF
-IP_ATTACH="ip -n $FH -batch $T/host.batch && ip -n $CNS -batch $T/ctr.batch"
-IP_FLOOR="ip -n $FH -batch /dev/null && ip -n $CNS -batch /dev/null"
+# `ip -batch` cannot switch namespaces between lines, and `ip -n` also unshares a mount
+# namespace and remounts /sys. So the two processes run through `nsrun`, which enters each
+# one's network namespace first, as the daemon works from sockets already in place; hyperfine
+# times nsrun as one process, with no shell.
+cat >"$T/nsrun.c" <<'EOF'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* nsrun NETNS PROGRAM ARGS... [-- NETNS PROGRAM ARGS...]...: runs each command in turn inside
+   its network namespace, waiting for it; stops at the first failure. */
+int main(int argc, char **argv) {
+  int i = 1;
+  while (i + 1 < argc) {
+    int j = i;
+    while (j < argc && strcmp(argv[j], "--") != 0) j++;
+    argv[j] = NULL; /* argv[argc] is NULL already */
+    pid_t pid = fork();
+    if (pid < 0) { perror("fork"); return 1; }
+    if (pid == 0) {
+      int fd = open(argv[i], O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) { perror(argv[i]); _exit(126); }
+      execv(argv[i + 1], argv + i + 1);
+      perror(argv[i + 1]);
+      _exit(127);
+    }
+    int st;
+    if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) return 1;
+    i = j + 1;
+  }
+  return 0;
+}
+EOF
+cc -O2 -o "$T/nsrun" "$T/nsrun.c"
+IPB=$(command -v ip)
+IP_ATTACH="$T/nsrun /run/netns/$FH $IPB -batch $T/host.batch -- /run/netns/$CNS $IPB -batch $T/ctr.batch"
+IP_NOSNOOP="$T/nsrun /run/netns/$FH $IPB -batch $T/host-nosnoop.batch -- /run/netns/$CNS $IPB -batch $T/ctr.batch"
+IP_FLOOR="$T/nsrun /run/netns/$FH $IPB -batch /dev/null -- /run/netns/$CNS $IPB -batch /dev/null"
+for cmd in "$IP_ATTACH" "$IP_NOSNOOP"; do
+  $cmd # fails loudly here rather than inside hyperfine
+  ip -n "$FH" link del vb-probe
+done
 
 # Untimed preparation before each timed run (hyperfine --prepare). `settle` waits until the
 # kernel is quiet: as many veths in the fake host as in the steady state (`quiesce` records
@@ -191,45 +237,87 @@ EOF
 chmod +x "$T/h.sh"
 H="$T/h.sh"
 
-# quiesce: waits until the fake host's veth count holds still for a second and records it as
-# the steady state.
+# quiesce: waits until the fake host's veth count, and the kernel's count of network
+# namespaces (dead ones are freed by a kernel worker, long after their last process, holding
+# the locks every link change needs), hold still for a second; records the veth count as the
+# steady state.
+veths() { ip -n "$FH" -o link show type veth | wc -l; }
+netns_objects() { awk '$1 == "net_namespace" { print $2 }' /proc/slabinfo 2>/dev/null || true; }
 quiesce() {
   local a b
-  b=$(ip -n "$FH" -o link show type veth | wc -l)
-  for _ in $(seq 60); do
+  b="$(veths) $(netns_objects)"
+  for _ in $(seq 120); do
     sleep 1
     a=$b
-    b=$(ip -n "$FH" -o link show type veth | wc -l)
-    [ "$a" = "$b" ] && { echo "$b" >"$T/want"; return 0; }
+    b="$(veths) $(netns_objects)"
+    [ "$a" = "$b" ] && { veths >"$T/want"; wait_idle; return 0; }
   done
-  echo "endpoints.sh: the fake host's veths do not settle" >&2
+  echo "endpoints.sh: the fake host's veths or the kernel's namespaces do not settle" >&2
   exit 1
+}
+# busy_percent: how busy the CPUs were over the last second (all of them, from /proc/stat).
+busy_percent() {
+  local a b
+  a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat)
+  sleep 1
+  b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat)
+  LC_ALL=C awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ")
+    busy = y[1] - x[1]; idle = y[2] - x[2]; printf "%.0f", 100 * busy / (busy + idle + 0.001) }'
+}
+# wait_idle: waits (up to 30 s) for the machine to be idle (under 10% busy over a second): the
+# benchmark shares it with whatever else runs there. Logs the last reading to RES/busy.
+wait_idle() {
+  local b
+  for _ in $(seq 30); do
+    b=$(busy_percent)
+    [ "$b" -lt 10 ] && break
+  done
+  echo "$b" >>"$RES/busy"
+  [ "$b" -lt 10 ] || echo "endpoints.sh: the machine stays busy ($b% of the CPUs); measuring anyway" >&2
+  return 0
 }
 
 # --- attach, bridge with 1 port; the network's share of run ----------------------------------
+# Every timed run of a group follows the same pause (`$H quiet`, if nothing else): on this kind
+# of virtual machine a command that starts after a quarter of a second of idle CPU takes about
+# a millisecond longer than one run back to back, so floors measured back to back would flatter
+# the rows they are subtracted from. The back-to-back floor is measured too, for scale.
+# Every round of every group starts on an idle machine (see wait_idle).
+BEFORE_ROUND=wait_idle
 measure_attach() {
   local p=$1
   quiesce
-  bench "berth-version-$p" "" "$BERTH version"
-  bench "berth-connect-$p" "$H berth-off" "$BERTH network connect $NET probe"
-  "$H" berth-off
-  BENCH_SHELL=sh bench "ip-attach-$p" "$H ip-off" "$IP_ATTACH"
-  "$H" ip-off
-  BENCH_SHELL=sh bench "ip-floor-$p" "" "$IP_FLOOR"
+  local rows=(
+    "berth-version-$p" "$H quiet" "$BERTH version"
+    "berth-version-warm-$p" "" "$BERTH version"
+    "berth-connect-$p" "$H berth-off" "$BERTH network connect $NET probe"
+    "ip-attach-$p" "$H ip-off" "$IP_ATTACH"
+    "ip-nosnoop-$p" "$H ip-off" "$IP_NOSNOOP"
+    "ip-floor-$p" "$H quiet" "$IP_FLOOR"
+  )
+  if [ "$HAVE_DOCKER" = 1 ] && [ "$p" = 1 ]; then
+    rows+=(
+      docker-version-1 "$H quiet" "docker version"
+      docker-connect-1 "$H berth-off" "docker network connect $NET probe"
+    )
+  fi
+  bench_rounds "${rows[@]}"
 }
 measure_attach 1
-if [ "$HAVE_DOCKER" = 1 ]; then
-  bench docker-version-1 "" "docker version"
-  bench docker-connect-1 "$H berth-off" "docker network connect $NET probe"
-  "$H" berth-off
-fi
 
-bench berth-run-net "$H quiet" "$BERTH run --rm --network $NET busybox true"
-bench berth-run-none "$H quiet" "$BERTH run --rm --network none busybox true"
+# The network's share of run: a difference of two medians of ~50 ms, so the two commands take
+# turns (bench_rounds) and share the machine's drift.
+rows=(
+  berth-run-net "$H quiet" "$BERTH run --rm --network $NET busybox true"
+  berth-run-none "$H quiet" "$BERTH run --rm --network none busybox true"
+)
 if [ "$HAVE_DOCKER" = 1 ]; then
-  bench docker-run-net "$H quiet" "docker run --rm --network $NET busybox true"
-  bench docker-run-none "$H quiet" "docker run --rm --network none busybox true"
+  rows+=(
+    docker-run-net "$H quiet" "docker run --rm --network $NET busybox true"
+    docker-run-none "$H quiet" "docker run --rm --network none busybox true"
+  )
 fi
+bench_rounds "${rows[@]}"
 
 # --- throughput ------------------------------------------------------------------------------
 # Two containers on a network of their own, and their hand-built twin: two namespaces joined
@@ -259,26 +347,36 @@ route add default via 198.19.0.1 dev eth0
 EOF
 done
 
+# Server and client on CPUs of their own, when there are two, for less scheduling noise.
+IPERF_SERVER_CPU=""
+IPERF_CLIENT_CPU=""
+if [ "$(nproc)" -ge 2 ]; then
+  IPERF_SERVER_CPU="-A 0"
+  IPERF_CLIENT_CPU="-A 1"
+fi
 # iperf SERVER_NETNS CLIENT_NETNS SERVER_IP OUT: one IPERF_SECONDS run of iperf3, the host's
 # binary inside the two namespaces; prints the received Gbit/s.
 iperf() {
-  nsenter --net="$1" iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
+  wait_idle
+  nsenter --net="$1" iperf3 -s -1 -p 5201 $IPERF_SERVER_CPU >/dev/null 2>&1 &
   IPERF_PID=$!
   for _ in $(seq 250); do
     nsenter --net="$1" ss -Htln 'sport = :5201' | grep -q . && break
     sleep 0.02
   done
-  nsenter --net="$2" iperf3 -c "$3" -p 5201 -t "$IPERF_SECONDS" -J >"$4"
+  nsenter --net="$2" iperf3 -c "$3" -p 5201 -t "$IPERF_SECONDS" $IPERF_CLIENT_CPU -J >"$4"
   wait "$IPERF_PID"
   IPERF_PID=""
   jq -r '.end.sum_received.bits_per_second / 1e9' "$4"
 }
 : >"$T/iperf-berth"
 : >"$T/iperf-hand"
+iperf_berth() { iperf "$berth_server" "$berth_client" "$berth_ip" "$RES/iperf-berth-$1.json" >>"$T/iperf-berth"; }
+iperf_hand() { iperf "/run/netns/$PA" "/run/netns/$PB" 198.19.0.2 "$RES/iperf-hand-$1.json" >>"$T/iperf-hand"; }
+# Taking turns, the pair that goes first alternating too.
 for i in $(seq "$IPERF_RUNS"); do
-  echo "== iperf3 run $i of $IPERF_RUNS (berth, then hand-built)"
-  iperf "$berth_server" "$berth_client" "$berth_ip" "$RES/iperf-berth-$i.json" | tee -a "$T/iperf-berth"
-  iperf "/run/netns/$PA" "/run/netns/$PB" 198.19.0.2 "$RES/iperf-hand-$i.json" | tee -a "$T/iperf-hand"
+  if [ $((i % 2)) = 1 ]; then iperf_berth "$i"; iperf_hand "$i"; else iperf_hand "$i"; iperf_berth "$i"; fi
+  echo "== iperf3 run $i of $IPERF_RUNS: berth $(tail -n 1 "$T/iperf-berth") Gbit/s, hand-built $(tail -n 1 "$T/iperf-hand") Gbit/s"
 done
 "$BERTH" rm -f perf-s perf-c >/dev/null
 
@@ -298,52 +396,54 @@ measure_attach n
 netsys=""
 if [ "${SKIP_NETSYS:-0}" != 1 ]; then
   BERTH_ATTACHES=$CONTAINERS cargo test -q -p berth-netsys --release --test endpoint \
-    -- --ignored --nocapture attach_timing 2>&1 | tee "$RES/netsys.txt"
-  netsys=$(grep -E '^(add_endpoint x|mean of the first)' "$RES/netsys.txt" | paste -sd ';' | sed 's/;/; /')
+    -- --ignored --nocapture attach_timing >"$RES/netsys.txt" 2>&1 || true
+  cat "$RES/netsys.txt"
+  netsys=$(grep -E '^(add_endpoint x|mean of the first)' "$RES/netsys.txt" | paste -sd ';' | sed 's/;/; /' || true)
 fi
 
 # --- report ----------------------------------------------------------------------------------
 median_of() { sort -g "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 minus() { LC_ALL=C awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
 le() { LC_ALL=C awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
-# met_if OK TEXT: the target cell.
-met_if() { if [ "$1" = 0 ]; then echo "met ($2)"; else echo "**MISSED** ($2)"; fi; }
+# met TEXT CHECK...: the target cell, by the exit status of CHECK.
+met() {
+  local text=$1
+  shift
+  if "$@"; then echo "met ($text)"; else echo "**MISSED** ($text)"; fi
+}
 ms() { echo "$(fmt "$(median_ms "$1")") ± $(fmt "$(stddev_ms "$1")")"; }
+list() { LC_ALL=C awk '{ printf "%s%.2f", (NR > 1 ? ", " : ""), $1 }' "$1"; }
 
 c1=$(median_ms berth-connect-1); cn=$(median_ms berth-connect-n)
 v1=$(median_ms berth-version-1); vn=$(median_ms berth-version-n)
-i1=$(median_ms ip-attach-1); in=$(median_ms ip-attach-n)
+i1=$(median_ms ip-attach-1); i_n=$(median_ms ip-attach-n)
 f1=$(median_ms ip-floor-1); fn=$(median_ms ip-floor-n)
-s1=$(minus "$c1" "$v1"); sn=$(minus "$cn" "$vn")
-k1=$(minus "$i1" "$f1"); kn=$(minus "$in" "$fn")
-lt "$c1" "$ATTACH_TARGET_MS"; t_attach=$?
-le "$(ratio "$s1" "$i1")" "$SHARE_RATIO_MAX"; t_share1=$?
-le "$(ratio "$sn" "$in")" "$SHARE_RATIO_MAX"; t_sharen=$?
-le "$(ratio "$cn" "$c1")" "$FLAT_MAX"; t_flat=$?
+s1=$(minus "$c1" "$v1"); sn=$(minus "$cn" "$vn")   # the daemon's share
+k1=$(minus "$i1" "$f1"); kn=$(minus "$i_n" "$fn")  # ip -batch without its two process starts
 run_share=$(minus "$(median_ms berth-run-net)" "$(median_ms berth-run-none)")
-lt "$run_share" "$RUN_SHARE_MS"; t_run=$?
 gb_berth=$(median_of "$T/iperf-berth"); gb_hand=$(median_of "$T/iperf-hand")
-le "$IPERF_MIN" "$(ratio "$gb_berth" "$gb_hand")"; t_iperf=$?
 cp "$T/iperf-berth" "$T/iperf-hand" "$RES/"
 
 section="$RES/section.md"
 {
   echo "## Endpoints: attach, flat cost, the network's share of run, throughput"
   echo
-  echo "Measured by \`bench/endpoints.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): $(machine_notes), docker CLI $(docker_version), iproute2 $(ip -V | sed 's/.*iproute2-//'), $(iperf3 --version | head -n 1 | cut -d' ' -f1-2). $RUNS runs per row after $WARMUP warm-up. The daemon runs in a network namespace and a mount namespace of its own (the fake host); the baselines are built by hand with iproute2 in the same fake host; the image is Debian's busybox-static."
+  echo "Measured by \`bench/endpoints.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): $(machine_notes), docker CLI $(docker_version), iproute2 $(ip -V | sed 's/.*iproute2-//'), $(iperf3 --version 2>/dev/null | awk 'NR == 1 { print $1, $2 }'). $RUNS runs per row after $WARMUP warm-up; each round of 5 runs starts once the CPUs were under 10% busy for a second, or after 30 s (readings before the rounds: median $(median_of "$RES/busy")%, max $(sort -n "$RES/busy" | tail -n 1)%). The daemon runs in a network namespace and a mount namespace of its own (the fake host); the baselines are built by hand with iproute2 in the same fake host; the image is Debian's busybox-static."
   echo
   echo "### Attach: \`network connect\` on a running container"
   echo
-  echo "The probe container runs on the default bridge; \`berth network connect $NET probe\` gives it eth1 on $NET ($subnet) and moves its default route there. Before each run, untimed: \`network disconnect\`, then the fake host's veths back to their steady count and ${QUIET} s of quiet kernel. **ip -batch** is the same kernel work by iproute2 on a hand-made bridge and namespace: \`ip -n HOST -batch\` of \`link add vb-probe mtu 1500 master bb-base up type veth peer name eth1 address … mtu 1500 netns C\` and \`link set vb-probe alias …\`, then \`ip -n C -batch\` of \`link set eth1 addrgenmode none\`, \`link set eth1 up\`, \`addr add 198.18.0.2/16 broadcast … dev eth1\`, \`route replace default via 198.18.0.1 dev eth1\` (two processes: \`ip -batch\` cannot change namespace between lines; timed through \`sh -c\`, whose own start hyperfine subtracts), its veth deleted before each run. **Floor** = \`berth version\`, the CLI's round trip; the daemon's share = connect − floor. \"1 port\": the bridge has one other container; \"$CONTAINERS ports\": $ports on $NET's bridge, $base_ports on the baseline's."
+  echo "The probe container runs on the default bridge; \`berth network connect $NET probe\` gives it eth1 on $NET ($subnet) and moves its default route there. Before each run, untimed: \`network disconnect\`, then the fake host's veths back to their steady count and ${QUIET} s of quiet kernel; every other row of this table waits the same way before each run (a command that starts after a pause of idle CPU is slower here than one run back to back, see the second row). **ip -batch** is the same kernel work by iproute2 on a hand-made bridge and namespace: \`ip -batch\` in the fake host of \`link add vb-probe mtu 1500 master bb-base up type veth peer name eth1 address … mtu 1500 netns C\` and \`link set vb-probe alias …\`, then \`ip -batch\` in C of \`link set eth1 addrgenmode none\`, \`link set eth1 up\`, \`addr add 198.18.0.2/16 broadcast … dev eth1\`, \`route replace default via 198.18.0.1 dev eth1\` (two processes, as \`ip -batch\` cannot change namespace between lines, started in their namespaces by a small C program the script compiles, \`nsrun\`, which hyperfine times as one process; not \`ip -n\`, which also remounts /sys), its veth deleted before each run. **Floor** = \`berth version\`, the CLI's round trip; the daemon's share = connect − floor. \"1 port\": the bridge has one other container; \"$CONTAINERS ports\": $ports on $NET's bridge, $base_ports on each baseline bridge. Both baseline bridges are made by \`ip link add type bridge\` (kernel defaults, as berth's and Docker's); \`bb-nosnoop\` also has \`mcast_snooping 0\` and no address: with snooping on, the kernel re-arms every port's multicast query timers whenever a port comes up, and this row tells that share of any growth apart."
   echo
   echo "| Median (ms) ± sd | 1 port | $CONTAINERS ports | ${CONTAINERS} ÷ 1 | Target |"
   echo "| --- | ---: | ---: | ---: | --- |"
-  echo "| \`berth network connect $NET probe\` | $(ms berth-connect-1) | $(ms berth-connect-n) | $(ratio "$cn" "$c1")× | $(met_if "$t_attach" "< $ATTACH_TARGET_MS ms at 1 port"); $(met_if "$t_flat" "≤ ${FLAT_MAX}×") |"
+  echo "| \`berth network connect $NET probe\` | $(ms berth-connect-1) | $(ms berth-connect-n) | $(ratio "$cn" "$c1")× | $(met "< $ATTACH_TARGET_MS ms at 1 port" lt "$c1" "$ATTACH_TARGET_MS"); $(met "≤ ${FLAT_MAX}×" le "$(ratio "$cn" "$c1")" "$FLAT_MAX") |"
   echo "| floor: \`berth version\` | $(ms berth-version-1) | $(ms berth-version-n) | $(ratio "$vn" "$v1")× | – |"
+  echo "| the same back to back, without the pause | $(ms berth-version-warm-1) | $(ms berth-version-warm-n) | – | – |"
   echo "| the daemon's share (connect − floor) | $(fmt "$s1") | $(fmt "$sn") | $(ratio "$sn" "$s1")× | – |"
-  echo "| baseline: \`ip -batch\`, host side + container side | $(ms ip-attach-1) | $(ms ip-attach-n) | $(ratio "$in" "$i1")× | – |"
-  echo "| **daemon's share ÷ ip -batch** | $(ratio "$s1" "$i1")× | $(ratio "$sn" "$in")× | – | $(met_if "$t_share1" "≤ ${SHARE_RATIO_MAX} at 1 port"); $(met_if "$t_sharen" "≤ ${SHARE_RATIO_MAX} at $CONTAINERS") |"
-  echo "| of the baseline: two \`ip -n NS -batch /dev/null\` (start, namespace switch) | $(ms ip-floor-1) | $(ms ip-floor-n) | – | – |"
+  echo "| baseline: \`ip -batch\`, host side + container side | $(ms ip-attach-1) | $(ms ip-attach-n) | $(ratio "$i_n" "$i1")× | – |"
+  echo "| the same on a bridge with multicast snooping off | $(ms ip-nosnoop-1) | $(ms ip-nosnoop-n) | $(ratio "$(median_ms ip-nosnoop-n)" "$(median_ms ip-nosnoop-1)")× | – |"
+  echo "| **daemon's share ÷ ip -batch** | $(ratio "$s1" "$i1")× | $(ratio "$sn" "$i_n")× | – | $(met "≤ ${SHARE_RATIO_MAX}× at 1 port" le "$(ratio "$s1" "$i1")" "$SHARE_RATIO_MAX"); $(met "≤ ${SHARE_RATIO_MAX}× at $CONTAINERS" le "$(ratio "$sn" "$i_n")" "$SHARE_RATIO_MAX") |"
+  echo "| of the baseline: \`nsrun\` of two \`ip -batch /dev/null\` (process starts) | $(ms ip-floor-1) | $(ms ip-floor-n) | – | – |"
   echo "| daemon's share ÷ (ip -batch − its two empty runs) | $(ratio "$s1" "$k1")× | $(ratio "$sn" "$kn")× | – | – |"
   if [ "$HAVE_DOCKER" = 1 ]; then
     echo "| \`docker network connect $NET probe\` (stock CLI → berth) | $(ms docker-connect-1) | – | – | – |"
@@ -366,7 +466,7 @@ section="$RES/section.md"
   echo "| --- | ---: | ---: | --- |"
   echo "| \`berth run --rm --network $NET busybox true\` | $(ms berth-run-net) | $(fmt "$(min_ms berth-run-net)") | – |"
   echo "| \`berth run --rm --network none busybox true\` | $(ms berth-run-none) | $(fmt "$(min_ms berth-run-none)") | – |"
-  echo "| **the network's share** (difference of the medians) | $(fmt "$run_share") | – | $(met_if "$t_run" "< $RUN_SHARE_MS ms") |"
+  echo "| **the network's share** (difference of the medians) | $(fmt "$run_share") | – | $(met "< $RUN_SHARE_MS ms" lt "$run_share" "$RUN_SHARE_MS") |"
   if [ "$HAVE_DOCKER" = 1 ]; then
     echo "| \`docker run --rm --network $NET busybox true\` (stock CLI → berth) | $(ms docker-run-net) | $(fmt "$(min_ms docker-run-net)") | – |"
     echo "| \`docker run --rm --network none busybox true\` (stock CLI → berth) | $(ms docker-run-none) | $(fmt "$(min_ms docker-run-none)") | – |"
@@ -377,17 +477,17 @@ section="$RES/section.md"
   echo
   echo "### Throughput between two containers"
   echo
-  echo "iperf3, $IPERF_RUNS runs of $IPERF_SECONDS s each, berth and hand-built alternating; the host's \`iperf3\` runs inside the containers' network namespaces (\`nsenter --net=/proc/PID/ns/net\`), so no image needs it. **berth**: two containers on the berth network \`bench-perf\`; **hand-built**: two namespaces, each with a veth (MTU 1500, peer born in the namespace) on a bridge made with \`ip link add type bridge\`, all in the same fake host."
+  echo "iperf3, $IPERF_RUNS runs of $IPERF_SECONDS s each, berth and hand-built taking turns (which goes first alternates too), server and client pinned to CPUs 0 and 1 (\`-A\`), each run after the CPUs were idle for a second; the host's \`iperf3\` runs inside the containers' network namespaces (\`nsenter --net=/proc/PID/ns/net\`), so no image needs it. **berth**: two containers on the berth network \`bench-perf\`; **hand-built**: two namespaces, each with a veth (MTU 1500, peer born in the namespace) on a bridge made with \`ip link add type bridge\`, all in the same fake host."
   echo
   echo "| Pair | Median (Gbit/s) | All runs (Gbit/s) | Target |"
   echo "| --- | ---: | --- | --- |"
-  echo "| berth: two containers on one network | $(fmt "$gb_berth") | $(LC_ALL=C awk '{ printf "%s%.2f", NR > 1 ? ", " : "", $1 }' "$T/iperf-berth") | – |"
-  echo "| hand-built: two namespaces, veths, bridge | $(fmt "$gb_hand") | $(LC_ALL=C awk '{ printf "%s%.2f", NR > 1 ? ", " : "", $1 }' "$T/iperf-hand") | – |"
-  echo "| **berth ÷ hand-built** | $(ratio "$gb_berth" "$gb_hand")× | – | $(met_if "$t_iperf" "≥ ${IPERF_MIN}×") |"
+  echo "| berth: two containers on one network | $(fmt "$gb_berth") | $(list "$T/iperf-berth") | – |"
+  echo "| hand-built: two namespaces, veths, bridge | $(fmt "$gb_hand") | $(list "$T/iperf-hand") | – |"
+  echo "| **berth ÷ hand-built** | $(ratio "$gb_berth" "$gb_hand")× | – | $(met "≥ ${IPERF_MIN}×" le "$IPERF_MIN" "$(ratio "$gb_berth" "$gb_hand")") |"
   echo
   echo "Docker measured 0.74–0.97× here (issue 4)."
   echo
-  echo "Commands: each timed run is one process (hyperfine \`-N\`), except the two \`ip\` rows (two processes each, through \`sh -c\`). Raw results: \`bench/results/endpoints-<date>/\` (hyperfine JSON, iperf3 JSON, \`netsys.txt\`)."
+  echo "Commands: each timed run is one process (hyperfine \`-N\`, no shell). Raw results: \`bench/results/endpoints-<date>/\` (hyperfine JSON, iperf3 JSON, \`netsys.txt\`)."
 } >"$section"
 
 echo

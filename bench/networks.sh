@@ -23,17 +23,11 @@ LS_TARGET_MS=20     # ls with $NETWORKS networks, median
 GROWTH_LIMIT=1.15   # "no growth": median at the last network / median at the first
 QUIET=${QUIET:-0.25} # seconds of quiet kernel before each timed create/rm (see settle below)
 
-if [ "$(id -u)" != 0 ]; then
-  echo "networks.sh: run as root (it creates a network namespace)" >&2
-  exit 1
-fi
-
 # --- tools -----------------------------------------------------------------------------------
 BENCH=networks.sh
-# shellcheck source=bench/lib/fakehost.sh
 . bench/lib/fakehost.sh
-# shellcheck source=bench/lib/report.sh
 . bench/lib/report.sh
+fakehost_require_root "it creates a network namespace"
 fakehost_install hyperfine=hyperfine ip=iproute2 jq=jq "curl=curl ca-certificates"
 fakehost_docker_cli
 

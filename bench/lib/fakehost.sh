@@ -16,6 +16,14 @@ MNT_NS=""
 DAEMON_PID=""
 HAVE_DOCKER=0
 
+# fakehost_require_root WHY: stops the script unless it runs as root.
+fakehost_require_root() {
+  if [ "$(id -u)" != 0 ]; then
+    echo "$BENCH: run as root ($1)" >&2
+    exit 1
+  fi
+}
+
 # fakehost_install COMMAND=PACKAGES...: installs the Debian packages of every COMMAND that is
 # not on PATH (a COMMAND starting with / is a file that must be executable), in one apt run.
 fakehost_install() {

@@ -13,6 +13,43 @@ bench() {
   echo "== $id"
   hyperfine "${args[@]}" "$cmd"
 }
+# bench_rounds ID PREPARE COMMAND [ID PREPARE COMMAND]...: like `bench` for each command, but
+# in rounds of ROUND_RUNS (5) runs each, the commands taking turns, so that a slow drift of the
+# machine weighs on all of them alike and differences between them hold. PREPARE also runs
+# after each command's block (it undoes what the command did). Warm-up in the first round
+# only; BEFORE_ROUND, if set, is a command run before each round. RES/ID.json holds every run
+# of ID, in hyperfine's layout (results[0]: median, mean, stddev, min, max, times).
+bench_rounds() {
+  local block=${ROUND_RUNS:-5} rounds r i warm id prep cmd
+  rounds=$(( (RUNS + block - 1) / block ))
+  for r in $(seq "$rounds"); do
+    [ -z "${BEFORE_ROUND:-}" ] || $BEFORE_ROUND
+    warm=0
+    [ "$r" = 1 ] && warm=$WARMUP
+    for ((i = 1; i <= $#; i += 3)); do
+      id=${!i}
+      prep=$(( i + 1 )); prep=${!prep}
+      cmd=$(( i + 2 )); cmd=${!cmd}
+      local args=(--shell none --style none --warmup "$warm" --runs "$block"
+        --export-json "$RES/$id.r$r.json")
+      [ -n "$prep" ] && args+=(--prepare "$prep")
+      hyperfine "${args[@]}" "$cmd"
+      [ -z "$prep" ] || $prep
+    done
+  done
+  for ((i = 1; i <= $#; i += 3)); do
+    id=${!i}
+    jq -s '[.[].results[0].times[]] as $t | ($t | sort) as $s | ($t | length) as $n
+      | ($t | add / $n) as $mean
+      | {results: [{command: .[0].results[0].command, times: $t, mean: $mean, min: $s[0],
+          max: $s[-1],
+          median: (if $n % 2 == 1 then $s[($n - 1) / 2] else ($s[$n / 2 - 1] + $s[$n / 2]) / 2 end),
+          stddev: (if $n > 1 then (($t | map(. - $mean | . * .) | add) / ($n - 1) | sqrt) else 0 end)}]}' \
+      "$RES/$id".r*.json >"$RES/$id.json"
+    rm -f "$RES/$id".r*.json
+    echo "== $id: median $(fmt "$(median_ms "$id")") ms ± $(fmt "$(stddev_ms "$id")") ($rounds × $block runs)"
+  done
+}
 median_ms() { jq -r '.results[0].median * 1000' "$RES/$1.json"; }
 stddev_ms() { jq -r '.results[0].stddev * 1000' "$RES/$1.json"; }
 min_ms() { jq -r '.results[0].min * 1000' "$RES/$1.json"; }

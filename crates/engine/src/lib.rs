@@ -6,6 +6,7 @@ mod config;
 pub mod containers;
 mod endpoints;
 mod lookup;
+mod names;
 mod networks;
 mod predefined;
 mod reaper;
@@ -37,6 +38,8 @@ pub struct Engine {
     containers: OnceLock<containers::ContainerTable>,
     /// Addresses handed out on each network, rebuilt from container records at start.
     endpoints: endpoints::Registry,
+    /// The embedded DNS server, once the daemon plugs it in.
+    dns: OnceLock<Arc<berth_dns::DnsServer>>,
 }
 
 impl Engine {
@@ -58,6 +61,7 @@ impl Engine {
             reaper: reaper::Reaper::new(kernel.clone()),
             containers: OnceLock::new(),
             endpoints: endpoints::Registry::default(),
+            dns: OnceLock::new(),
             kernel,
         };
         engine.ensure_predefined()?;
@@ -82,6 +86,7 @@ impl Engine {
         self.restore_endpoints();
         self.recover_containers();
         self.sweep_endpoints();
+        self.restore_names();
         Ok(())
     }
 

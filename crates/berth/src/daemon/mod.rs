@@ -98,6 +98,14 @@ fn run(opts: DaemonOptions) -> Result<(), String> {
         berth_runtime::RuntimeConfig::for_current_exe(&opts.exec_root)
             .map_err(|e| format!("cannot set up the container runtime: {e}"))?,
     );
+    // Built before the containers are adopted: their DNS servers run on it from the start.
+    let async_runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    engine.enable_dns(Arc::new(berth_dns::DnsServer::new(
+        async_runtime.handle().clone(),
+    )));
     engine
         .enable_containers(ContainerDeps {
             images: Arc::new(images_adapter::StoreImages(images.clone())),
@@ -111,11 +119,7 @@ fn run(opts: DaemonOptions) -> Result<(), String> {
         info: Arc::new(info),
         images,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    runtime.block_on(serve(opts, state))
+    async_runtime.block_on(serve(opts, state))
 }
 
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);

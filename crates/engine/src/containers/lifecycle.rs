@@ -4,7 +4,9 @@ use super::deps::{NetnsSpec, RunSpec};
 use super::lookup::find;
 use super::{hold, ContainerPaths, ContainerTable};
 use crate::{internal, Engine};
-use berth_model::container::etc_files::{hosts_file, parse_extra_hosts, resolv_conf};
+use berth_model::container::etc_files::{
+    embedded_resolv_conf, hosts_file, parse_extra_hosts, resolv_conf,
+};
 use berth_model::container::{Container, NetworkMode, Status};
 use berth_model::ApiError;
 use std::path::PathBuf;
@@ -74,6 +76,9 @@ impl Engine {
             self.release_network(table, &mut c, &paths);
             return Err(e);
         }
+        if c.request.host.network_mode.owns_netns() {
+            self.serve_names(&c, &paths.netns);
+        }
         // Docker puts the links' variables first, so the container's own win.
         let mut env = links.env;
         env.extend(c.config.env.iter().cloned());
@@ -96,6 +101,10 @@ impl Engine {
             mounts: container_mounts(&c, &paths),
             log_path: paths.log.clone(),
             runtime_dir: paths.runtime_dir.clone(),
+            privileged: c.request.host.privileged,
+            cap_add: c.request.host.cap_add.clone(),
+            cap_drop: c.request.host.cap_drop.clone(),
+            security_opt: c.request.host.security_opt.clone(),
         };
         let started = table.deps.runtime.create(&spec).and_then(|()| {
             // Clients that attached before the start get the stream from the first byte.
@@ -140,6 +149,7 @@ impl Engine {
         self.save_container(table, c)?;
         self.spawn_waiter(id.clone());
         self.refresh_linking_hosts(table, &id);
+        self.publish_names(table);
         Ok(())
     }
 
@@ -310,6 +320,7 @@ impl Engine {
         c: &mut Container,
         paths: &ContainerPaths,
     ) {
+        self.stop_names(&c.id);
         self.unplug_all(c);
         if c.request.host.network_mode.owns_netns() {
             if let Err(e) = self.kernel.delete_sandbox(&paths.netns) {
@@ -378,15 +389,7 @@ impl Engine {
                     };
                 (hosts, resolv)
             }
-            _ => (
-                self.hosts_content(c, link_hosts),
-                resolv_conf(
-                    &read(&PathBuf::from("/etc/resolv.conf")),
-                    &h.dns,
-                    &h.dns_search,
-                    &h.dns_options,
-                ),
-            ),
+            _ => (self.hosts_content(c, link_hosts), self.resolv_content(c)),
         };
         write(&paths.hosts, &hosts)?;
         write(&paths.resolv_conf, &resolv)?;
@@ -395,6 +398,22 @@ impl Engine {
 }
 
 impl Engine {
+    /// /etc/resolv.conf of a container with its own namespace: the embedded server's on a
+    /// user-defined network (its upstreams are the `--dns` servers), else the host's.
+    pub(crate) fn resolv_content(&self, c: &Container) -> String {
+        let h = &c.request.host;
+        if self.wants_resolver(c) {
+            embedded_resolv_conf(&h.dns_search, &h.dns_options)
+        } else {
+            resolv_conf(
+                &read(&PathBuf::from("/etc/resolv.conf")),
+                &h.dns,
+                &h.dns_search,
+                &h.dns_options,
+            )
+        }
+    }
+
     /// /etc/hosts of a container with its own namespace: the standard lines, `--add-host`
     /// entries, its links, then its own addresses.
     pub(crate) fn hosts_content(&self, c: &Container, link_hosts: &[(String, String)]) -> String {

@@ -22,6 +22,7 @@ pub use attach::AttachWait;
 pub use create::Created;
 pub use exec::{ExecRecord, ExecRequest};
 pub use lifecycle::parse_signal;
+pub(crate) use lookup::find as find_container;
 pub use paths::ContainerPaths;
 pub use query::{ListOptions, WaitCondition, WAIT_TIMED_OUT};
 

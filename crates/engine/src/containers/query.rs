@@ -207,7 +207,9 @@ impl Engine {
             c
         };
         c.name = new_name;
-        self.save_container(table, c)
+        self.save_container(table, c)?;
+        self.publish_names(table);
+        Ok(())
     }
 
     /// Paths of a container's files (the API streams logs from the json log).

@@ -76,6 +76,9 @@ impl Engine {
             self.unplug_one(&mut c, index, &table.paths(&id).netns);
         }
         saved?;
+        if running {
+            self.names_after_connect(table, &c);
+        }
         tracing::info!(container = %id, network = %net.name, "connected");
         Ok(())
     }
@@ -132,7 +135,27 @@ impl Engine {
         }
         c.networks.remove(index);
         self.save_container(table, c)?;
+        self.publish_names(table);
         tracing::info!(container = %id, network = %net_name, "disconnected");
         Ok(())
+    }
+}
+
+impl Engine {
+    /// A running container that joins its first user-defined network starts asking
+    /// 127.0.0.11, as Docker rewrites its resolv.conf then; every peer sees its names at once.
+    fn names_after_connect(
+        &self,
+        table: &crate::containers::ContainerTable,
+        c: &berth_model::container::Container,
+    ) {
+        let paths = table.paths(&c.id);
+        if self.wants_resolver(c) && !self.serves_names(&c.id) {
+            self.serve_names(c, &paths.netns);
+            if let Err(e) = std::fs::write(&paths.resolv_conf, self.resolv_content(c)) {
+                tracing::warn!(container = %c.id, error = %e, "cannot rewrite resolv.conf");
+            }
+        }
+        self.publish_names(table);
     }
 }
