@@ -257,11 +257,13 @@ fn truncated_upstream_answers_are_fetched_over_tcp() {
         let m = udp_ask(&client, &query(1, "big.example", RecordType::A, Some(4096))).unwrap();
         assert!(!m.metadata.truncation);
         assert_eq!(ips(&m).len(), 40);
-        // ...but not one that takes 512: it gets TC and asks again over TCP.
+        // ...but not one that takes 512: it gets the records that fit with TC, as Docker gives,
+        // and asks again over TCP for the rest.
         let m = udp_ask(&client, &query(2, "big.example", RecordType::A, None)).unwrap();
         assert!(m.metadata.truncation);
         assert_eq!(m.metadata.id, 2);
-        assert!(m.answers.is_empty());
+        let kept = ips(&m).len();
+        assert!((20..40).contains(&kept), "{kept}");
         let m = tcp_ask(&w.ctr, &query(3, "big.example", RecordType::A, None)).unwrap();
         assert_eq!(ips(&m).len(), 40);
     });
