@@ -164,6 +164,11 @@ fn an_ipv4_endpoint_is_configured_on_both_sides() {
         let host_side = ip(None, "-o link show veth1234567");
         assert!(host_side.contains("master br-e"), "{host_side}");
         assert!(host_side.contains("state UP"), "{host_side}");
+        let host_addrs = ip(None, "addr show veth1234567");
+        assert!(
+            !host_addrs.contains("inet6"),
+            "a bridge port has no address: {host_addrs}"
+        );
 
         assert!(pings(&ns, "172.18.0.1"), "the gateway answers");
     });

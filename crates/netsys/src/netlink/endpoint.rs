@@ -98,9 +98,21 @@ fn create_pair(
             }
         },
     };
-    // The kernel ignores IFLA_IFALIAS on creation. Until this succeeds the pair is unlabelled,
-    // but it dies with the container's namespace, which reconcile removes.
-    if let Err(e) = links::set_alias(&mut sock, host_index, &spec.alias) {
+    // Until this succeeds the pair is unlabelled, but it dies with the container's namespace,
+    // which reconcile removes.
+    let host_side = vec![
+        Request {
+            op: format!("label {} and disable its IPv6 addresses", spec.host_ifname),
+            message: RouteNetlinkMessage::SetLink(veth::label_host_side(host_index, &spec.alias)),
+            flags: 0,
+        },
+        Request {
+            op: format!("set {} up", spec.host_ifname),
+            message: RouteNetlinkMessage::SetLink(veth::set_up(host_index)),
+            flags: 0,
+        },
+    ];
+    if let Err(e) = sock.batch(host_side) {
         drop(sock);
         discard(nl, host_index);
         return Err(e);

@@ -1,5 +1,5 @@
 //! The one RTM_NEWLINK that makes a container endpoint's veth pair: the host side already a
-//! port of its bridge and up, the container side born inside the container's namespace with
+//! port of its bridge (brought up after IPv6 is switched off on it), the container side born inside the container's namespace with
 //! its name, MAC and MTU, and up. Creating the peer in place is about ten times cheaper than
 //! creating it on the host and moving it (the move costs 20–30 ms in the kernel).
 
@@ -29,7 +29,6 @@ pub(crate) fn new_pair(spec: &EndpointSpec, bridge_index: u32, netns_fd: RawFd) 
         .name(spec.host_ifname.clone())
         .mtu(spec.mtu)
         .controller(bridge_index)
-        .up()
         .set_info_data(InfoData::Veth(InfoVeth::Peer(peer.build())))
         .build()
 }
@@ -40,6 +39,17 @@ pub(crate) fn new_pair(spec: &EndpointSpec, bridge_index: u32, netns_fd: RawFd) 
 /// kernel applies the up flag before IFLA_AF_SPEC.
 pub(crate) fn no_ipv6(index: u32) -> LinkMessage {
     LinkUnspec::new_with_index(index)
+        .append_extra_attribute(no_ipv6_address_generation())
+        .build()
+}
+
+/// Labels the host side with `alias` (the kernel ignores IFLA_IFALIAS on creation) and switches
+/// IPv6 address generation off on it, in one request while it is still down. A bridge port
+/// needs no address of its own; with one, every new port costs the kernel a link-local address,
+/// duplicate address detection and MLD reports that grow with the ports already there.
+pub(crate) fn label_host_side(index: u32, alias: &str) -> LinkMessage {
+    LinkUnspec::new_with_index(index)
+        .alias(alias)
         .append_extra_attribute(no_ipv6_address_generation())
         .build()
 }
@@ -100,14 +110,24 @@ mod tests {
     }
 
     #[test]
-    fn host_side_is_an_up_port_of_the_bridge_with_the_mtu() {
+    fn host_side_is_born_down_as_a_port_of_the_bridge_with_the_mtu() {
         let message = new_pair(&spec(false), 7, 42);
         let a = &message.attributes;
         assert!(a.contains(&LinkAttribute::IfName("veth1234567".into())));
         assert!(a.contains(&LinkAttribute::Controller(7)));
         assert!(a.contains(&LinkAttribute::Mtu(1450)));
-        assert!(message.header.flags.contains(LinkFlags::Up));
-        assert!(message.header.change_mask.contains(LinkFlags::Up));
+        assert!(!message.header.flags.contains(LinkFlags::Up));
+    }
+
+    #[test]
+    fn host_side_label_switches_ipv6_off_and_leaves_the_up_flag_alone() {
+        let message = label_host_side(9, "berth endpoint x");
+        assert_eq!(message.header.index, 9);
+        assert!(message
+            .attributes
+            .contains(&LinkAttribute::IfAlias("berth endpoint x".into())));
+        assert!(message.attributes.contains(&no_ipv6_address_generation()));
+        assert!(!message.header.change_mask.contains(LinkFlags::Up));
     }
 
     #[test]
