@@ -39,7 +39,8 @@ BERTH="${CARGO_TARGET_DIR:-$REPO/target}/release/berth"
 BERTH=$(realpath "$BERTH")
 
 # --- fake host, daemon, cleanup --------------------------------------------------------------
-T=$(mktemp -d /tmp/berth-bench.XXXXXX)
+# Short: the daemon refuses an exec root too long for <exec-root>/containers/<64 hex>/monitor.sock.
+T=$(mktemp -d /tmp/bnb.XXXXXX)
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RES="$REPO/bench/results/networks-$STAMP"
 mkdir -p "$RES"
@@ -59,7 +60,7 @@ fakehost_netns "berth-bench-$$"
 # Docker's default pools hold 31 automatic subnets (15 /16s and 16 /20s), too few for 500
 # networks; a bigger pool, as dockerd users configure it, lets every network take an
 # automatic subnet, so the allocator's cost at 500 networks is part of the measure.
-fakehost_daemon --data-root "$T/data" --exec-root "$T/run" \
+fakehost_daemon --data-root "$T/data" --exec-root "$T/r" \
   --default-address-pool base=10.128.0.0/9,size=24
 
 # Preparation steps run untimed before each timed run (hyperfine --prepare). `settle` waits
