@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Benchmark of the embedded DNS server (issue 5), with dnsperf, against dnsmasq in the same run.
 #
-# Until the daemon serves DNS, it runs berth's server as a standalone binary
-# (crates/dns/examples/dns_bench_server.rs) serving 1000 container names c0..c999 at
-# 127.0.0.11:53 inside a "container" network namespace; the binary itself runs in a "daemon"
-# namespace, where it forwards other names to a stub upstream (dnsmasq answering *.example on
-# 127.0.0.53). dnsmasq serving the same 1000 names from a hosts file listens at 127.0.0.11:53 in
-# a third namespace. dnsperf runs inside the namespace of the server it queries. Every
-# namespace is created here and deleted on exit; processes are stopped by PID; the host's
-# network is never touched. Writes its section of docs/PERFORMANCE.md and the raw dnsperf
-# output under bench/results/. See bench/README.md. Runs as root.
+# The berth daemon runs in a fake host (a network and mount namespace of the script's own, no
+# uplink) and serves 1000 container names c0..c999 (network aliases of 10 busybox containers on
+# one user-defined network) at 127.0.0.11:53 inside an asking container, where dnsperf runs;
+# other names are relayed to the container's --dns, a stub upstream (dnsmasq answering
+# *.example on the fake host's 127.0.0.53). dnsmasq serving the same 1000 names from a hosts
+# file listens at 127.0.0.11:53 in a namespace of its own. Every namespace is created here and
+# deleted on exit; processes are stopped by PID; the host's network is never touched. Writes
+# its section of docs/PERFORMANCE.md and the raw dnsperf output under bench/results/. See
+# bench/README.md. Runs as root.
 #
 # Knobs (environment): ROUNDS (3), DURATION (10 s per dnsperf run), CLIENTS (4),
 # LATENCY_RUNS (5 passes over the 1000 names, one query at a time, timed by
@@ -31,24 +31,29 @@ BENCH=dns.sh
 . bench/lib/fakehost.sh
 . bench/lib/report.sh
 fakehost_require_root "it creates network namespaces"
-fakehost_install dnsperf=dnsperf /usr/sbin/dnsmasq=dnsmasq-base ip=iproute2
+fakehost_install dnsperf=dnsperf /usr/sbin/dnsmasq=dnsmasq-base ip=iproute2 nsenter=util-linux \
+  "curl=curl ca-certificates" file=file /bin/busybox=busybox-static
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  cargo build --release -p berth-dns --example dns_bench_server --example dns_latency_probe
+  # berth-monitor must sit next to berth: the daemon runs it from there.
+  cargo build --release -p berth -p berth-runtime --bins
+  cargo build --release -p berth-dns --example dns_latency_probe
 fi
-SERVER="${CARGO_TARGET_DIR:-$REPO/target}/release/examples/dns_bench_server"
-[ -x "$SERVER" ] || { echo "dns.sh: $SERVER not found; build it first" >&2; exit 1; }
-SERVER=$(realpath "$SERVER")
-PROBE=$(realpath "$(dirname "$SERVER")/dns_latency_probe")
+BIN="${CARGO_TARGET_DIR:-$REPO/target}/release"
+for b in berth berth-monitor examples/dns_latency_probe; do
+  [ -x "$BIN/$b" ] || { echo "dns.sh: $BIN/$b not found; build it first" >&2; exit 1; }
+done
+BERTH=$(realpath "$BIN/berth")
+PROBE=$(realpath "$BIN/examples/dns_latency_probe")
 DNSMASQ=/usr/sbin/dnsmasq
 
-# --- namespaces, servers, cleanup ------------------------------------------------------------
-T=$(mktemp -d /tmp/berth-bench-dns.XXXXXX)
+# --- the fake host with the daemon, the baseline's namespace, cleanup ------------------------
+# Short: the runtime's sockets live at <exec-root>/containers/<64 hex>/monitor.sock (≤ 107).
+T=$(mktemp -d /tmp/bdb.XXXXXX)
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RES="$REPO/bench/results/dns-$STAMP"
 mkdir -p "$RES"
-NS_DAEMON="berth-dns-$$-daemon"
-NS_CTR="berth-dns-$$-ctr"
+FH="berth-dns-$$"             # the fake host: the daemon, the stub upstream
 NS_DNSMASQ="berth-dns-$$-dnsmasq"
 MADE=()
 PIDS=()
@@ -56,17 +61,15 @@ PIDS=()
 cleanup() {
   local rc=$? pid ns
   set +e
+  trap - INT TERM
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
   for pid in "${PIDS[@]}"; do
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
   done
+  fakehost_stop "$rc"
   for ns in "${MADE[@]}"; do ip netns del "$ns"; done
-  if [ "$rc" != 0 ]; then
-    echo "dns.sh: failed (exit $rc); logs:" >&2
-    tail -n 5 "$T"/*.log >&2 2>/dev/null
-  fi
   cp "$T"/*.log "$RES/" 2>/dev/null
   rm -rf "$T"
   exit "$rc"
@@ -74,24 +77,39 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for ns in "$NS_DAEMON" "$NS_CTR" "$NS_DNSMASQ"; do
-  ip netns add "$ns"
-  MADE+=("$ns")
-  ip -n "$ns" link set lo up
-done
+fakehost_netns "$FH"
+fakehost_mount_ns
+fakehost_daemon --data-root "$T/data" --exec-root "$T/r"
+fakehost_busybox_image busybox
 
-# The stub upstream, in the daemon's namespace: answers every *.example name itself.
-ip netns exec "$NS_DAEMON" "$DNSMASQ" --keep-in-foreground --conf-file=/dev/null --no-resolv \
+# The stub upstream, on the fake host's loopback (the daemon relays from there, as Docker
+# reaches a host's loopback resolver): answers every *.example name itself.
+ip netns exec "$FH" "$DNSMASQ" --keep-in-foreground --conf-file=/dev/null --no-resolv \
   --no-hosts --address=/example/192.0.2.1 --listen-address=127.0.0.53 --bind-interfaces \
   --user=root --pid-file="$T/stub.pid" >"$T/stub.log" 2>&1 &
 PIDS+=($!); STUB_PID=$!
 
-# berth: the binary runs in the daemon's namespace and opens 127.0.0.11:53 in the container's.
-ip netns exec "$NS_DAEMON" "$SERVER" --netns "/run/netns/$NS_CTR" --names "$NAMES" \
-  --hosts "$T/hosts" --upstream 127.0.0.53:53 >"$T/berth.log" 2>&1 &
-PIDS+=($!); BERTH_PID=$!
+# NAMES container names on one user-defined network: CARRIERS containers, each with
+# NAMES/CARRIERS network aliases c0, c1, … (an alias resolves like a name, from the same table),
+# and the asking container, whose upstream is the stub.
+CARRIERS=10
+PER=$((NAMES / CARRIERS))
+"$BERTH" network create dnsnet >/dev/null
+for k in $(seq 0 $((CARRIERS - 1))); do
+  args=()
+  for j in $(seq 0 $((PER - 1))); do args+=(--network-alias "c$((k * PER + j))"); done
+  "$BERTH" run -d --name "n$k" --network dnsnet "${args[@]}" busybox sleep 1d >>"$T/ids"
+  ip=$("$BERTH" inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "n$k")
+  for j in $(seq 0 $((PER - 1))); do echo "$ip c$((k * PER + j))"; done >>"$T/hosts"
+done
+"$BERTH" run -d --name asker --network dnsnet --dns 127.0.0.53 busybox sleep 1d >>"$T/ids"
+NS_CTR="/proc/$("$BERTH" inspect -f '{{.State.Pid}}' asker)/ns/net"
+BERTH_PID=$DAEMON_PID
 
-for _ in $(seq 100); do [ -s "$T/hosts" ] && break; sleep 0.05; done
+# dnsmasq serving the same names from a hosts file, at 127.0.0.11 in a namespace of its own.
+ip netns add "$NS_DNSMASQ"
+MADE+=("$NS_DNSMASQ")
+ip -n "$NS_DNSMASQ" link set lo up
 ip netns exec "$NS_DNSMASQ" "$DNSMASQ" --keep-in-foreground --conf-file=/dev/null --no-resolv \
   --no-hosts --addn-hosts="$T/hosts" --listen-address=127.0.0.11 --bind-interfaces \
   --user=root --pid-file="$T/dnsmasq.pid" >"$T/dnsmasq.log" 2>&1 &
@@ -100,9 +118,18 @@ PIDS+=($!); DNSMASQ_PID=$!
 for i in $(seq 0 $((NAMES - 1))); do echo "c$i A"; done >"$T/names.txt"
 for i in $(seq 0 $((NAMES - 1))); do echo "f$i.example A"; done >"$T/forward.txt"
 
+# in_ns NS COMMAND...: COMMAND inside network namespace NS, a name under /run/netns or a path.
+in_ns() {
+  local ns=$1
+  shift
+  case "$ns" in
+    /*) nsenter --net="$ns" -- "$@" ;;
+    *) nsenter --net="/run/netns/$ns" -- "$@" ;;
+  esac
+}
 # answers NS SERVER FILE: true once SERVER answers the first name of FILE from NS.
 answers() {
-  ip netns exec "$1" dnsperf -s "$2" -d "$3" -n 1 -c 1 -q 1 -t 1 2>/dev/null |
+  in_ns "$1" dnsperf -s "$2" -d "$3" -n 1 -c 1 -q 1 -t 1 2>/dev/null |
     grep -q 'Queries completed: *[1-9]'
 }
 wait_ready() {
@@ -112,7 +139,7 @@ wait_ready() {
 }
 wait_ready "$NS_CTR" 127.0.0.11 "$T/names.txt"
 wait_ready "$NS_DNSMASQ" 127.0.0.11 "$T/names.txt"
-wait_ready "$NS_DAEMON" 127.0.0.53 "$T/forward.txt"
+wait_ready "$FH" 127.0.0.53 "$T/forward.txt"
 wait_ready "$NS_CTR" 127.0.0.11 "$T/forward.txt"
 
 # --- measures --------------------------------------------------------------------------------
@@ -125,7 +152,7 @@ field() { awk -v k="$2" 'index($0, k) { sub(/.*: */, ""); split($0, a, " "); pri
 throughput() {
   local id=$1 ns=$2 server=$3 file=$4 pid=$5 c0 c1 done_q
   c0=$(cpu_ticks "$pid")
-  ip netns exec "$ns" dnsperf -s "$server" -d "$file" -c "$CLIENTS" -l "$DURATION" >"$RES/$id.txt" 2>&1
+  in_ns "$ns" dnsperf -s "$server" -d "$file" -c "$CLIENTS" -l "$DURATION" >"$RES/$id.txt" 2>&1
   c1=$(cpu_ticks "$pid")
   done_q=$(field "$RES/$id.txt" "Queries completed:")
   echo "$(field "$RES/$id.txt" "Queries per second:") $(field "$RES/$id.txt" "Queries lost:")" \
@@ -137,7 +164,7 @@ throughput() {
 # prints "p50_us p99_us lost".
 p99() {
   local id=$1 ns=$2 server=$3 p50 p99 max lost
-  ip netns exec "$ns" "$PROBE" --server "$server:53" --names "$NAMES" --passes "$LATENCY_RUNS" \
+  in_ns "$ns" "$PROBE" --server "$server:53" --names "$NAMES" --passes "$LATENCY_RUNS" \
     >"$RES/$id.txt" 2>&1
   read -r p50 p99 max lost <"$RES/$id.txt"
   echo "$p50 $p99 $lost"
@@ -165,7 +192,7 @@ for r in $(seq "$ROUNDS"); do
   done
   throughput "r$r-forward" "$NS_CTR" 127.0.0.11 "$T/forward.txt" "$BERTH_PID" >"$T/out"
   read -r f_qps f_lost f_cpu <"$T/out"
-  throughput "r$r-stub" "$NS_DAEMON" 127.0.0.53 "$T/forward.txt" "$STUB_PID" >"$T/out"
+  throughput "r$r-stub" "$FH" 127.0.0.53 "$T/forward.txt" "$STUB_PID" >"$T/out"
   read -r s_qps s_lost s_cpu <"$T/out"
   echo "   berth $b_qps qps (lost $b_lost, $b_cpu µs CPU/query), p50/p99 $b_p50/$b_p99 µs"
   echo "   dnsmasq $d_qps qps (lost $d_lost, $d_cpu µs CPU/query), p50/p99 $d_p50/$d_p99 µs"
@@ -199,9 +226,9 @@ SECTION="$T/section.md"
 cat >"$SECTION" <<EOF
 ## Embedded DNS: queries per second, latency, forwarding
 
-Measured by \`bench/dns.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): $(nproc) CPUs${cpu:+ ($cpu)}, kernel $(uname -r), berth $rev (release build of the standalone \`dns_bench_server\`, not yet the daemon), $(dnsperf -h 2>&1 | awk '/^Version/ { print "dnsperf " $2 }'), $("$DNSMASQ" --version | awk 'NR == 1 { print "dnsmasq " $3 }'). $ROUNDS rounds; in each, every server gets one ${DURATION}-second dnsperf run with $CLIENTS clients (\`-c $CLIENTS\`, up to 100 queries outstanding) over $NAMES container names, and $((LATENCY_RUNS * NAMES)) queries one at a time, each sent when the previous answer is in (\`dns_latency_probe\`, as dnsperf 2.10's \`-q 1\` paces itself at a few dozen queries per second); berth and dnsmasq take turns going first.
+Measured by \`bench/dns.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): $(nproc) CPUs${cpu:+ ($cpu)}, kernel $(uname -r), berth $rev (release build of the daemon), $(dnsperf -h 2>&1 | awk '/^Version/ { print "dnsperf " $2 }'), $("$DNSMASQ" --version | awk 'NR == 1 { print "dnsmasq " $3 }'). $ROUNDS rounds; in each, every server gets one ${DURATION}-second dnsperf run with $CLIENTS clients (\`-c $CLIENTS\`, up to 100 queries outstanding) over $NAMES container names, and $((LATENCY_RUNS * NAMES)) queries one at a time, each sent when the previous answer is in (\`dns_latency_probe\`, as dnsperf 2.10's \`-q 1\` paces itself at a few dozen queries per second); berth and dnsmasq take turns going first.
 
-Both servers answer at 127.0.0.11:53 in a network namespace of their own, with dnsperf running inside that namespace: berth from its table of $NAMES names (the binary runs in a "daemon" namespace and opened its sockets in the "container" one, as the daemon will), dnsmasq 2.90 from a hosts file of the same names. Forwarding: names \`f0.example\`… that berth does not know, relayed to a stub upstream (dnsmasq answering \`*.example\` on 127.0.0.53 in the daemon's namespace), against dnsperf querying that stub directly from its own namespace. Ratios are medians of the per-round ratios (each round compares servers measured minutes apart on the same machine); qps and latencies are medians over the rounds.
+berth is the daemon (in a network and mount namespace of its own, the fake host), answering at 127.0.0.11:53 inside a busybox container on a user-defined network, with dnsperf running in that container's network namespace (the host's dnsperf, entered with nsenter) and resolving $NAMES container names: $CARRIERS containers with $PER network aliases each (\`--network-alias c0\` …), looked up in the same table as names. dnsmasq 2.90 answers the same names from a hosts file at 127.0.0.11 in a namespace of its own, dnsperf in that namespace. Forwarding: names \`f0.example\`… that berth does not know, relayed by the daemon to the container's \`--dns 127.0.0.53\`, a stub upstream (dnsmasq answering \`*.example\`) on the fake host's loopback, against dnsperf querying that stub directly from the fake host. Server CPU is the whole daemon's. Ratios are medians of the per-round ratios (each round compares servers measured minutes apart on the same machine); qps and latencies are medians over the rounds.
 
 | Measure | berth | Baseline | berth ÷ baseline | Target |
 | --- | ---: | ---: | ---: | --- |
