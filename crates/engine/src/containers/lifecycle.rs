@@ -403,7 +403,11 @@ impl Engine {
     pub(crate) fn resolv_content(&self, c: &Container) -> String {
         let h = &c.request.host;
         if self.wants_resolver(c) {
-            embedded_resolv_conf(&h.dns_search, &h.dns_options)
+            embedded_resolv_conf(
+                &read(&PathBuf::from("/etc/resolv.conf")),
+                &h.dns_search,
+                &h.dns_options,
+            )
         } else {
             resolv_conf(
                 &read(&PathBuf::from("/etc/resolv.conf")),

@@ -17,20 +17,93 @@ pub fn hosts_file(extra_hosts: &[(String, String)], own: &[(String, String)]) ->
     out
 }
 
-/// /etc/resolv.conf of a container on a user-defined network: the embedded server, the
-/// `--dns-search` domains, and `--dns-option`s with `ndots:0` unless one sets ndots (Docker's
+/// /etc/resolv.conf of a container on a user-defined network: the embedded server instead of
+/// any nameserver; the search domains and options of the host unless `--dns-search` /
+/// `--dns-option` replace them; and `ndots:0` unless an ndots option is there already (moby's
 /// rule: names are tried as given first, so peers resolve without a search domain).
-pub fn embedded_resolv_conf(search: &[String], options: &[String]) -> String {
-    let mut out = String::from("nameserver 127.0.0.11\n");
+pub fn embedded_resolv_conf(host: &str, search: &[String], options: &[String]) -> String {
+    let host = HostResolv::parse(host);
+    let mut out = String::from(
+        "nameserver 127.0.0.11
+",
+    );
+    let search = host.search_or(search);
     if !search.is_empty() {
-        out.push_str(&format!("search {}\n", search.join(" ")));
+        out.push_str(&format!(
+            "search {}
+",
+            search.join(" ")
+        ));
     }
-    let mut opts: Vec<String> = options.to_vec();
+    let mut opts = host.options_or(options);
     if !opts.iter().any(|o| o.starts_with("ndots:")) {
         opts.push("ndots:0".to_string());
     }
-    out.push_str(&format!("options {}\n", opts.join(" ")));
+    out.push_str(&format!(
+        "options {}
+",
+        opts.join(" ")
+    ));
     out
+}
+
+/// What a container keeps of the host's /etc/resolv.conf.
+struct HostResolv {
+    /// Nameservers other than loopback ones, which cannot work from a container's namespace.
+    nameservers: Vec<String>,
+    search: Vec<String>,
+    options: Vec<String>,
+}
+
+impl HostResolv {
+    fn parse(host: &str) -> HostResolv {
+        let mut parsed = HostResolv {
+            nameservers: Vec::new(),
+            search: Vec::new(),
+            options: Vec::new(),
+        };
+        for line in host.lines() {
+            let mut words = line.split_whitespace();
+            match words.next() {
+                Some("nameserver") => {
+                    if let Some(ns) = words.next() {
+                        let loopback = ns
+                            .parse::<std::net::IpAddr>()
+                            .map(|ip| ip.is_loopback())
+                            .unwrap_or(false);
+                        if !loopback {
+                            parsed.nameservers.push(ns.to_string());
+                        }
+                    }
+                }
+                Some("search") | Some("domain") => {
+                    parsed.search = words.map(str::to_string).collect()
+                }
+                Some("options") => parsed.options.extend(words.map(str::to_string)),
+                _ => {}
+            }
+        }
+        parsed
+    }
+
+    /// `--dns-search` if given, else the host's domains; `.` alone means none.
+    fn search_or(&self, given: &[String]) -> Vec<String> {
+        let search = if given.is_empty() {
+            &self.search
+        } else {
+            given
+        };
+        search.iter().filter(|s| *s != ".").cloned().collect()
+    }
+
+    /// `--dns-option` if given, else the host's options.
+    fn options_or(&self, given: &[String]) -> Vec<String> {
+        if given.is_empty() {
+            self.options.clone()
+        } else {
+            given.to_vec()
+        }
+    }
 }
 
 /// Splits `--add-host` entries (`name:ip` or `name=ip`, IPv6 possibly in brackets).
@@ -51,51 +124,23 @@ pub fn parse_extra_hosts(entries: &[String]) -> Vec<(String, String)> {
 /// container's namespace, so they are dropped (Google's public servers step in when nothing is
 /// left, as in Docker); `--dns`, `--dns-search` and `--dns-option` replace the host's values.
 pub fn resolv_conf(host: &str, dns: &[String], search: &[String], options: &[String]) -> String {
-    let mut nameservers: Vec<String> = Vec::new();
-    let mut host_search: Vec<String> = Vec::new();
-    let mut host_options: Vec<String> = Vec::new();
-    for line in host.lines() {
-        let mut words = line.split_whitespace();
-        match words.next() {
-            Some("nameserver") => {
-                if let Some(ns) = words.next() {
-                    let loopback = ns
-                        .parse::<std::net::IpAddr>()
-                        .map(|ip| ip.is_loopback())
-                        .unwrap_or(false);
-                    if !loopback {
-                        nameservers.push(ns.to_string());
-                    }
-                }
-            }
-            Some("search") | Some("domain") => host_search = words.map(str::to_string).collect(),
-            Some("options") => host_options.extend(words.map(str::to_string)),
-            _ => {}
-        }
-    }
-    if !dns.is_empty() {
-        nameservers = dns.to_vec();
-    } else if nameservers.is_empty() {
-        nameservers = vec!["8.8.8.8".into(), "8.8.4.4".into()];
-    }
-    let search = if search.is_empty() {
-        host_search
+    let host = HostResolv::parse(host);
+    let nameservers = if !dns.is_empty() {
+        dns.to_vec()
+    } else if host.nameservers.is_empty() {
+        vec!["8.8.8.8".into(), "8.8.4.4".into()]
     } else {
-        search.to_vec()
-    };
-    let options = if options.is_empty() {
-        host_options
-    } else {
-        options.to_vec()
+        host.nameservers.clone()
     };
     let mut out = String::new();
     for ns in nameservers {
         out.push_str(&format!("nameserver {ns}\n"));
     }
-    let search: Vec<String> = search.into_iter().filter(|s| s != ".").collect();
+    let search = host.search_or(search);
     if !search.is_empty() {
         out.push_str(&format!("search {}\n", search.join(" ")));
     }
+    let options = host.options_or(options);
     if !options.is_empty() {
         out.push_str(&format!("options {}\n", options.join(" ")));
     }
@@ -136,6 +181,23 @@ mod tests {
                 &["ndots:2".into()]
             ),
             "nameserver 1.1.1.1\nsearch a.b\noptions ndots:2\n"
+        );
+    }
+
+    #[test]
+    fn embedded_keeps_the_hosts_search_and_options_and_adds_ndots_0() {
+        let host = "nameserver 10.1.1.1\nsearch corp.example\noptions edns0 trust-ad\n";
+        assert_eq!(
+            embedded_resolv_conf(host, &[], &[]),
+            "nameserver 127.0.0.11\nsearch corp.example\noptions edns0 trust-ad ndots:0\n"
+        );
+        assert_eq!(
+            embedded_resolv_conf(host, &["a.test".into()], &["ndots:3".into()]),
+            "nameserver 127.0.0.11\nsearch a.test\noptions ndots:3\n"
+        );
+        assert_eq!(
+            embedded_resolv_conf("options ndots:2\n", &[".".into()], &[]),
+            "nameserver 127.0.0.11\noptions ndots:2\n"
         );
     }
 }
