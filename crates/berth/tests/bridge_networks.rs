@@ -199,6 +199,13 @@ fn user_network_connect_and_disconnect_live() {
         "t1",
         "ping -c1 -W2 172.17.0.2 && ping -c1 -W2 172.18.0.1",
     );
+    // /etc/hosts gains a line for the new endpoint, as Docker adds one on join
+    let hostname = id[..12].to_string();
+    let hosts = sh(&d, "t1", "cat /etc/hosts");
+    assert!(
+        hosts.ends_with(&format!("172.18.0.2\t{hostname}\n172.17.0.3\t{hostname}\n")),
+        "{hosts}"
+    );
 
     // disconnect: eth1 goes, the default route comes back to eth0
     berth(&d, &w("network disconnect bridge t1")).ok();
@@ -209,6 +216,12 @@ fn user_network_connect_and_disconnect_live() {
         "{inside}"
     );
     assert!(inspect(&d, "t1")["NetworkSettings"]["Networks"]["bridge"].is_null());
+    let hosts = sh(&d, "t1", "cat /etc/hosts");
+    assert!(!hosts.contains("172.17.0.3"), "{hosts}");
+    assert!(
+        hosts.ends_with(&format!("172.18.0.2\t{hostname}\n")),
+        "{hosts}"
+    );
     // reconnecting names the interface from a counter that only grows, as Docker does
     berth(&d, &w("network connect bridge t1")).ok();
     let inside = sh(&d, "t1", "ip -o link");

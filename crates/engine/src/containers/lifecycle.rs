@@ -484,16 +484,17 @@ fn container_mounts(
 
 /// The container's own addresses with its hostname, as Docker writes them into /etc/hosts:
 /// those of its first endpoint (IPv4, then IPv6).
+/// A line with the hostname for every address of every endpoint, in connect order: Docker adds
+/// one as each endpoint joins and removes it as it leaves.
 fn own_host_lines(c: &Container) -> Vec<(String, String)> {
-    let Some((_, ep)) = c.endpoints().next() else {
-        return vec![];
-    };
     let mut lines = Vec::new();
-    if let Some(v4) = ep.ipv4 {
-        lines.push((v4.addr().to_string(), c.hostname.clone()));
-    }
-    if let Some(v6) = ep.ipv6 {
-        lines.push((v6.addr().to_string(), c.hostname.clone()));
+    for (_, ep) in c.endpoints() {
+        if let Some(v4) = ep.ipv4 {
+            lines.push((v4.addr().to_string(), c.hostname.clone()));
+        }
+        if let Some(v6) = ep.ipv6 {
+            lines.push((v6.addr().to_string(), c.hostname.clone()));
+        }
     }
     lines
 }

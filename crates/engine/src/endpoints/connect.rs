@@ -73,6 +73,7 @@ impl Engine {
             let netns = table.paths(&id).netns;
             self.plug_one(&mut c, index, &netns)?;
         }
+        let plug_us = started.elapsed().as_micros() as u64;
         let saved = self.save_container(table, c.clone());
         if saved.is_err() && running {
             let index = c.networks.len() - 1;
@@ -82,7 +83,7 @@ impl Engine {
         if running {
             let attach_us = started.elapsed().as_micros() as u64;
             self.names_after_connect(table, &c);
-            tracing::info!(container = %id, network = %net.name, attach_us, "connected");
+            tracing::info!(container = %id, network = %net.name, attach_us, plug_us, "connected");
         } else {
             tracing::info!(container = %id, network = %net.name, "connected");
         }
@@ -140,7 +141,10 @@ impl Engine {
             self.unplug_one(&mut c, index, &netns);
         }
         c.networks.remove(index);
-        self.save_container(table, c)?;
+        self.save_container(table, c.clone())?;
+        if c.state.is_running() {
+            self.rewrite_hosts(table, &c);
+        }
         self.publish_names(table);
         tracing::info!(container = %id, network = %net_name, "disconnected");
         Ok(())
@@ -156,6 +160,7 @@ impl Engine {
         c: &berth_model::container::Container,
     ) {
         let paths = table.paths(&c.id);
+        self.rewrite_hosts(table, c);
         if self.wants_resolver(c) && !self.serves_names(&c.id) {
             self.serve_names(c, &paths.netns);
             if let Err(e) = std::fs::write(&paths.resolv_conf, self.resolv_content(c)) {
@@ -163,5 +168,22 @@ impl Engine {
             }
         }
         self.publish_names(table);
+    }
+
+    /// A running container's /etc/hosts after its endpoints changed: a line for each endpoint's
+    /// addresses, as Docker adds one when an endpoint joins and removes it when it leaves.
+    fn rewrite_hosts(
+        &self,
+        table: &crate::containers::ContainerTable,
+        c: &berth_model::container::Container,
+    ) {
+        let link_hosts = {
+            let all = table.lock_all();
+            self.current_link_hosts(&all, c)
+        };
+        let path = table.paths(&c.id).hosts;
+        if let Err(e) = std::fs::write(&path, self.hosts_content(c, &link_hosts)) {
+            tracing::warn!(container = %c.id, error = %e, "cannot rewrite /etc/hosts");
+        }
     }
 }
