@@ -7,7 +7,7 @@
 mod harness;
 
 use harness::ctr::*;
-use harness::stub_dns::{answers_from_resolver, StubDns};
+use harness::stub_dns::{answers_from_resolver, bind_port_53_in, StubDns};
 use harness::Daemon;
 use std::collections::BTreeSet;
 
@@ -117,6 +117,12 @@ fn names_aliases_and_scope_on_user_networks() {
     );
     berth(&d, &w("network disconnect back client")).ok();
     assert!(lookup(&d, "client", "db").is_empty());
+    // port 53 stays the container's own: a DNS server inside can bind 0.0.0.0:53 over UDP and
+    // TCP, and the embedded resolver still answers at 127.0.0.11:53 (as with Docker's DNAT)
+    let pid = inspect(&d, "client")["State"]["Pid"].as_i64().unwrap();
+    let held = bind_port_53_in(pid).expect("bind 0.0.0.0:53 inside the container");
+    assert_eq!(lookup(&d, "client", "web"), set(&[&web]));
+    drop(held);
     // PTR of a peer's address names it
     let out = berth(&d, &["exec", "client", "nslookup", &web]);
     assert!(out.stdout.contains("web"), "{out:?}");

@@ -232,3 +232,18 @@ pub fn answers_from_resolver(pid: i64, name: &str, tcp: bool, edns: Option<u16>)
     .join()
     .expect("resolver query thread")
 }
+
+/// Binds 0.0.0.0:53 over UDP and TCP inside the network namespace of process `pid`, as a DNS
+/// server in that container would, without SO_REUSEADDR; the sockets stay in that namespace.
+pub fn bind_port_53_in(pid: i64) -> std::io::Result<(UdpSocket, TcpListener)> {
+    let path = format!("/proc/{pid}/ns/net");
+    std::thread::spawn(move || {
+        enter_netns(&path);
+        Ok((
+            UdpSocket::bind("0.0.0.0:53")?,
+            TcpListener::bind("0.0.0.0:53")?,
+        ))
+    })
+    .join()
+    .expect("bind thread")
+}

@@ -2,6 +2,7 @@
 //! namespace, all answering from one table that [`DnsServer::publish`] swaps whole.
 
 mod batch;
+mod redirect;
 pub(crate) mod sockets;
 mod tcp;
 mod udp;

@@ -1,20 +1,12 @@
 //! Opening the resolver's sockets inside a container's network namespace.
 //!
-//! Why 127.0.0.11:53 itself, where Docker binds 127.0.0.11 on a random port and installs
-//! iptables DNAT/SNAT rules in every container's namespace to map port 53 onto it:
-//! - 127.0.0.11 is already local in every namespace whose `lo` is up (the kernel gives `lo` all
-//!   of 127.0.0.0/8), so the socket needs no rule at all to be reached;
-//! - no firewall state per container: nothing to install, order, re-apply after a daemon restart
-//!   or lose to a racing `iptables` (moby#20026, libnetwork#2625, where containers started in
-//!   parallel silently lacked their DNAT rules and so had no DNS);
-//! - the socket lives in the container's namespace, so only that container can reach it and the
-//!   socket alone says who is asking.
-//!
-//! The price: a process in the container cannot bind port 53 on the wildcard address
-//! (0.0.0.0:53) over TCP, since our listener holds 127.0.0.11:53 (a UDP server that sets
-//! SO_REUSEADDR can, as ours sets it too; binding the container's own addresses works).
-//! Docker's random port avoids that; if it matters, bind a random port here and add a DNAT rule
-//! from 127.0.0.11:53 to it in the container's namespace.
+//! Like Docker, the sockets are bound to 127.0.0.11 on random ports and port 53 is mapped onto
+//! them by a DNAT rule in the container's namespace ([`super::redirect`]), so that the
+//! container keeps port 53 for itself: a DNS server inside it can bind 0.0.0.0:53. The sockets
+//! live in the container's namespace, so only that container reaches them and the socket alone
+//! says who is asking. Where the rule cannot be installed (no `nft`, no NAT in the kernel) the
+//! sockets bind 127.0.0.11:53 itself, which needs no rule and works the same except for that
+//! port.
 //!
 //! IP_FREEBIND lets the bind succeed even before `lo` is up, so the engine may open the sockets
 //! at any point of the namespace's setup; queries arrive once `lo` is up.
@@ -45,10 +37,24 @@ pub struct Sockets {
 /// bind-mounted netns path), on a short-lived thread that joins it, so no tokio worker ever
 /// changes namespace. The sockets stay in that namespace wherever they are used from.
 pub fn open_sockets(netns: &Path) -> Result<Sockets, DnsError> {
-    berth_netsys::in_netns(netns, || bind_when_free(53))?.map_err(|source| DnsError::OpenSockets {
+    let error = |source| DnsError::OpenSockets {
         netns: netns.to_path_buf(),
         source,
-    })
+    };
+    let sockets = berth_netsys::in_netns(netns, || bind_resolver(0))?.map_err(error)?;
+    let ports = (
+        sockets.udp.local_addr().map_err(error)?.port(),
+        sockets.tcp.local_addr().map_err(error)?.port(),
+    );
+    match super::redirect::install(netns, ports.0, ports.1) {
+        Ok(()) => Ok(sockets),
+        Err(e) => {
+            tracing::warn!(netns = %netns.display(), error = %e,
+                "cannot map 127.0.0.11:53 to the resolver's ports; binding port 53 itself");
+            drop(sockets);
+            berth_netsys::in_netns(netns, || bind_when_free(53))?.map_err(error)
+        }
+    }
 }
 
 /// [`bind_resolver`], waiting up to ~200 ms while the address is in use: a `DnsServer::stop` of
