@@ -118,7 +118,7 @@ fn names_aliases_and_scope_on_user_networks() {
     berth(&d, &w("network disconnect back client")).ok();
     assert!(lookup(&d, "client", "db").is_empty());
     // port 53 stays the container's own: a DNS server inside can bind 0.0.0.0:53 over UDP and
-    // TCP, and the embedded resolver still answers at 127.0.0.11:53 (as with Docker's DNAT)
+    // TCP, and the embedded resolver still answers at 127.0.0.11:53 (as with Docker's DNAT rules)
     let pid = inspect(&d, "client")["State"]["Pid"].as_i64().unwrap();
     let held = bind_port_53_in(pid).expect("bind 0.0.0.0:53 inside the container");
     assert_eq!(lookup(&d, "client", "web"), set(&[&web]));

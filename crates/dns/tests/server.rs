@@ -40,7 +40,7 @@ impl World {
     fn serve_in(&self, ns: &Path, id: &str, forward: ForwardConfig) {
         let sockets = open_sockets(ns).unwrap();
         // Port 53 is mapped onto random ports (nft is installed wherever these tests run), so
-        // every query below also goes through the DNAT rule and back.
+        // every query below also goes through the port rewrite and back.
         assert_ne!(sockets.udp.local_addr().unwrap().port(), 53);
         assert_ne!(sockets.tcp.local_addr().unwrap().port(), 53);
         self.server.serve(id, sockets, forward).unwrap();

@@ -1,10 +1,10 @@
 //! Opening the resolver's sockets inside a container's network namespace.
 //!
 //! Like Docker, the sockets are bound to 127.0.0.11 on random ports and port 53 is mapped onto
-//! them by a DNAT rule in the container's namespace ([`super::redirect`]), so that the
+//! them by a port rewrite in the container's namespace ([`super::redirect`]), so that the
 //! container keeps port 53 for itself: a DNS server inside it can bind 0.0.0.0:53. The sockets
 //! live in the container's namespace, so only that container reaches them and the socket alone
-//! says who is asking. Where the rule cannot be installed (no `nft`, no NAT in the kernel) the
+//! says who is asking. Where the rule cannot be installed (no `nft`, no nftables in the kernel) the
 //! sockets bind 127.0.0.11:53 itself, which needs no rule and works the same except for that
 //! port.
 //!
