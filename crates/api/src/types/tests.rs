@@ -43,6 +43,7 @@ fn container(status: Status, mode: NetworkMode, networks: Vec<Attachment>) -> Co
             ..Default::default()
         },
         networks,
+        published: Vec::new(),
     }
 }
 

@@ -73,6 +73,7 @@ impl Engine {
             hostname,
             state: ContainerState::default(),
             networks,
+            published: Vec::new(),
         };
         let paths = table.paths(&id);
         std::fs::create_dir_all(&paths.dir).map_err(internal)?;

@@ -290,6 +290,7 @@ mod network_filter_tests {
                     endpoint: None,
                 })
                 .collect(),
+            published: Vec::new(),
         }
     }
 

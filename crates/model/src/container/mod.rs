@@ -9,6 +9,7 @@ pub mod links;
 pub mod names;
 pub mod network_mode;
 pub mod ports;
+pub mod published;
 pub mod record;
 pub mod restart;
 pub mod security_opts;

@@ -23,6 +23,9 @@ pub struct Container {
     /// The bridge networks the container is on, in connect order (the network mode's first).
     #[serde(default)]
     pub networks: Vec<super::attachment::Attachment>,
+    /// Ports published while the container runs (empty when it is stopped).
+    #[serde(default)]
+    pub published: Vec<super::published::PublishedPort>,
 }
 
 impl Container {
