@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   gcc libc6-dev pkg-config    # crates that build C (libcontainer's `nc`, later)
   iproute2                    # tests look at links and namespaces with `ip`
+  iputils-ping                # tests ping containers from the fake host
   libseccomp-dev              # libcontainer's libseccomp feature links -lseccomp
   nftables                    # the firewall layer drives `nft`
   busybox-static              # test images: a rootfs with /bin/busybox and its applets

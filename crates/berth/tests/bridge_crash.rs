@@ -215,7 +215,29 @@ fn kill9_during_concurrent_run_and_rm_leaves_a_consistent_host() {
             .args(["-c1", "-W2", ip])
             .output()
             .unwrap();
-        assert!(ping.status.success(), "{name} at {ip} does not answer");
+        if !ping.status.success() {
+            let inside = berth(&d, &["exec", name, "ip", "addr"]);
+            let host_links = d
+                .host
+                .exec("ip")
+                .args(["-o", "-d", "link"])
+                .output()
+                .unwrap();
+            let host_addrs = d.host.exec("ip").args(["-br", "addr"]).output().unwrap();
+            let neigh = d.host.exec("ip").args(["neigh"]).output().unwrap();
+            panic!(
+                "{name} at {ip} does not answer: {} {}\ninside: {} {}\nhost links: {}\nhost addrs: {}\nneigh: {}\ninspect: {}\nlog: {}",
+                String::from_utf8_lossy(&ping.stdout),
+                String::from_utf8_lossy(&ping.stderr),
+                inside.stdout,
+                inside.stderr,
+                String::from_utf8_lossy(&host_links.stdout),
+                String::from_utf8_lossy(&host_addrs.stdout),
+                String::from_utf8_lossy(&neigh.stdout),
+                inspect(&d, name)["NetworkSettings"],
+                d.log()
+            );
+        }
     }
     // and the next container gets an address nobody holds
     berth(
