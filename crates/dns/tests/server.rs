@@ -252,6 +252,39 @@ fn forwards_to_the_stub_over_udp_and_tcp_keeping_edns() {
 }
 
 #[test]
+fn repeated_outside_names_are_answered_from_the_cache_within_their_ttl() {
+    with_world(quick_limits(), |w| {
+        let stub = Stub::start(Ipv4Addr::new(127, 0, 0, 24), Behavior::Answer);
+        w.serve(forwarding(vec![stub.addr]));
+        let client = w.client();
+        let first = udp_ask(&client, &query(1, "cached.example", RecordType::A, None)).unwrap();
+        assert_eq!(ips(&first), vec![a(1)]);
+        // Again over UDP in another letter case (hickory lowercases names it encodes, so the
+        // case is changed in the bytes), and over TCP: the upstream is not asked again.
+        let mut request = query(2, "cached.example", RecordType::A, None);
+        request[13..19].make_ascii_uppercase();
+        client.send_to(&request, RESOLVER).unwrap();
+        let mut buf = vec![0u8; 65535];
+        let n = client.recv(&mut buf).unwrap();
+        assert_eq!(
+            &buf[12..28],
+            &request[12..28],
+            "the question as the client spelt it"
+        );
+        let again = parse(&buf[..n]);
+        assert_eq!(again.metadata.id, 2);
+        assert_eq!(ips(&again), vec![a(1)]);
+        assert!(again.answers[0].ttl <= 60);
+        let tcp = tcp_ask(&w.ctr, &query(3, "cached.example", RecordType::A, None)).unwrap();
+        assert_eq!(ips(&tcp), vec![a(1)]);
+        assert_eq!(stub.seen.names.lock().unwrap().len(), 1);
+        // Another type is another question.
+        udp_ask(&client, &query(4, "cached.example", RecordType::AAAA, None)).unwrap();
+        assert_eq!(stub.seen.names.lock().unwrap().len(), 2);
+    });
+}
+
+#[test]
 fn truncated_upstream_answers_are_fetched_over_tcp() {
     with_world(quick_limits(), |w| {
         let stub = Stub::start(Ipv4Addr::new(127, 0, 0, 22), Behavior::TruncateUdp);

@@ -8,6 +8,7 @@
 //! when none answers the client gets SERVFAIL. A UDP answer with TC set is fetched again over
 //! TCP from the same upstream; a client over TCP is relayed over TCP.
 
+mod cache;
 mod tcp;
 mod udp;
 
@@ -32,6 +33,7 @@ pub(crate) struct Forwarder {
     total: Arc<Semaphore>,
     tcp: Arc<Semaphore>,
     budget: Duration,
+    cache: cache::AnswerCache,
 }
 
 impl Forwarder {
@@ -41,7 +43,14 @@ impl Forwarder {
             total: Arc::new(Semaphore::new(limits.forward_in_flight_total)),
             tcp: Arc::new(Semaphore::new(limits.upstream_tcp_connections)),
             budget: limits.forward_budget,
+            cache: cache::AnswerCache::new(),
         }
+    }
+
+    /// A kept answer to `job` from these upstreams, made out for the client (see [`cache`]).
+    pub(crate) fn cached(&self, upstreams: &[SocketAddr], job: &ForwardJob) -> Option<Vec<u8>> {
+        let answer = self.cache.lookup(upstreams, job)?;
+        Some(fit_for_client(answer, job))
     }
 
     /// A slot in the global in-flight bound, or `None` when it is full.
@@ -77,15 +86,9 @@ impl Forwarder {
             if matches!(h.rcode(), rcode::SERVFAIL | rcode::REFUSED) {
                 continue;
             }
+            self.cache.store(upstreams, job, &answer);
             header::set_id(&mut answer, job.query.header.id);
-            if answer.len() > job.client_limit {
-                match truncate_answer(&answer, job.client_limit) {
-                    Some(cut) => return cut,
-                    None => respond::truncated(job, &mut out),
-                }
-                return out;
-            }
-            return answer;
+            return fit_for_client(answer, job);
         }
         respond::failure(job, rcode::SERVFAIL, &mut out);
         out
@@ -129,6 +132,19 @@ impl Forwarder {
             }
         }
     }
+}
+
+/// `answer` as the client can take it: cut to the records that fit (TC set) when it is bigger
+/// than the client's limit.
+fn fit_for_client(answer: Vec<u8>, job: &ForwardJob) -> Vec<u8> {
+    if answer.len() <= job.client_limit {
+        return answer;
+    }
+    truncate_answer(&answer, job.client_limit).unwrap_or_else(|| {
+        let mut out = Vec::new();
+        respond::truncated(job, &mut out);
+        out
+    })
 }
 
 /// Does `answer` answer the question of `job` (same name in any case, type and class)?

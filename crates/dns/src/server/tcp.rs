@@ -77,17 +77,20 @@ async fn connection(mut stream: TcpStream, served: &Served, shared: &Shared) {
             Outcome::Reply => std::mem::take(&mut out),
             // Not a query (a response, or shorter than a header): nothing sane follows.
             Outcome::Drop => return,
-            Outcome::Forward(job) => match served.take_slots(shared) {
-                Some(_slots) => {
-                    shared
-                        .forwarder
-                        .forward(&forwarding.upstreams, &request, &job)
-                        .await
-                }
-                None => {
-                    respond::failure(&job, rcode::REFUSED, &mut out);
-                    std::mem::take(&mut out)
-                }
+            Outcome::Forward(job) => match shared.forwarder.cached(&forwarding.upstreams, &job) {
+                Some(answer) => answer,
+                None => match served.take_slots(shared) {
+                    Some(_slots) => {
+                        shared
+                            .forwarder
+                            .forward(&forwarding.upstreams, &request, &job)
+                            .await
+                    }
+                    None => {
+                        respond::failure(&job, rcode::REFUSED, &mut out);
+                        std::mem::take(&mut out)
+                    }
+                },
             },
         };
         let Ok(len) = u16::try_from(answer.len()) else {

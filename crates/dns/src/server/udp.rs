@@ -65,23 +65,31 @@ pub(super) async fn serve(socket: UdpSocket, served: Arc<Served>, shared: Arc<Sh
                         ) {
                             Outcome::Reply => true,
                             Outcome::Drop => false,
-                            Outcome::Forward(job) => match (served.take_slots(&shared), peer) {
-                                (Some(slots), Some(peer)) => {
-                                    relays.push(Relay {
-                                        job,
-                                        upstreams: forwarding.clone(),
-                                        request: request.to_vec(),
-                                        peer,
-                                        slots,
-                                    });
-                                    false
+                            Outcome::Forward(job) => {
+                                match shared.forwarder.cached(&forwarding.upstreams, &job) {
+                                    Some(answer) => {
+                                        *out = answer;
+                                        true
+                                    }
+                                    None => match (served.take_slots(&shared), peer) {
+                                        (Some(slots), Some(peer)) => {
+                                            relays.push(Relay {
+                                                job,
+                                                upstreams: forwarding.clone(),
+                                                request: request.to_vec(),
+                                                peer,
+                                                slots,
+                                            });
+                                            false
+                                        }
+                                        (None, _) => {
+                                            respond::failure(&job, rcode::REFUSED, out);
+                                            true
+                                        }
+                                        (Some(_), None) => false,
+                                    },
                                 }
-                                (None, _) => {
-                                    respond::failure(&job, rcode::REFUSED, out);
-                                    true
-                                }
-                                (Some(_), None) => false,
-                            },
+                            }
                         }
                     };
                     if send {
