@@ -62,7 +62,14 @@ impl FirewallState {
                 continue;
             }
             for p in &c.published {
-                let Some(net) = state.network_of(p.container_ip) else {
+                // Only to an address the container holds now (a disconnect takes one away).
+                let held = c.endpoints().any(|(_, e)| {
+                    e.ipv4
+                        .is_some_and(|a| IpAddr::V4(a.addr()) == p.container_ip)
+                        || e.ipv6
+                            .is_some_and(|a| IpAddr::V6(a.addr()) == p.container_ip)
+                });
+                let Some(net) = state.network_of(p.container_ip).filter(|_| held) else {
                     continue;
                 };
                 if net.internal {

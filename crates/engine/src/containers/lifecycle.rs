@@ -106,6 +106,15 @@ impl Engine {
             cap_drop: c.request.host.cap_drop.clone(),
             security_opt: c.request.host.security_opt.clone(),
         };
+        // Its published ports are in the table before its process runs; a table the kernel
+        // refuses fails the start and leaves the previous one in place.
+        let mut as_running = c.clone();
+        as_running.state.status = Status::Running;
+        if let Err(e) = self.apply_firewall_with(&as_running) {
+            self.release_rootfs(table, &paths);
+            self.release_network(table, &mut c, &paths);
+            return Err(e);
+        }
         let started = table.deps.runtime.create(&spec).and_then(|()| {
             // Clients that attached before the start get the stream from the first byte.
             for pending in table.take_pending_attaches(&c.id) {
@@ -132,6 +141,7 @@ impl Engine {
                     128
                 };
                 let _ = self.save_container(table, c);
+                self.sync_firewall_or_log("failed start");
                 return Err(e);
             }
         };

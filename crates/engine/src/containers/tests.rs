@@ -357,3 +357,6 @@ fn auto_remove_removes_after_exit() {
 
 #[path = "endpoint_tests.rs"]
 mod endpoint_tests;
+
+#[path = "firewall_tests.rs"]
+mod firewall_tests;

@@ -72,12 +72,17 @@ impl Engine {
             let index = c.networks.len() - 1;
             let netns = table.paths(&id).netns;
             self.plug_one(&mut c, index, &netns)?;
+            if let Err(e) = self.apply_firewall_with(&c) {
+                self.unplug_one(&mut c, index, &netns);
+                return Err(e);
+            }
         }
         let plug_us = started.elapsed().as_micros() as u64;
         let saved = self.save_container(table, c.clone());
         if saved.is_err() && running {
             let index = c.networks.len() - 1;
             self.unplug_one(&mut c, index, &table.paths(&id).netns);
+            self.sync_firewall_or_log("failed connect");
         }
         saved?;
         if running {
@@ -144,6 +149,7 @@ impl Engine {
         self.save_container(table, c.clone())?;
         if c.state.is_running() {
             self.rewrite_hosts(table, &c);
+            self.sync_firewall_or_log("disconnect");
         }
         self.publish_names(table);
         tracing::info!(container = %id, network = %net_name, "disconnected");
