@@ -16,10 +16,10 @@
 //! version Debian 12 ships) cannot parse a JSON map whose data is a concatenation
 //! (`ipv4_addr . inet_service`), although it prints one.
 //!
-//! Isolation relies on how a Linux bridge forwards: traffic between two ports of one bridge is
-//! switched at layer 2 and never reaches the inet forward hook (berth does not load
-//! br_netfilter), so a forwarded packet that enters by one berth bridge and leaves by another
-//! crossed networks. The only routed same-bridge traffic is hairpin DNAT, which is accepted first.
+//! Isolation: a forwarded packet that enters by one berth bridge and leaves by another crossed
+//! networks and is dropped. Traffic in and out by the same bridge is the network's own (hairpin
+//! DNAT, or, where br_netfilter is loaded, frames switched between the bridge's ports) and is
+//! accepted first. berth itself needs no br_netfilter: ICC off isolates the bridge ports.
 
 use crate::state::{FirewallState, NetworkRules, PortForward};
 use berth_model::container::ports::Proto;
@@ -145,6 +145,15 @@ fn sets(state: &FirewallState) -> Vec<Value> {
     vec![
         // Every berth bridge: traffic routed from one to another crossed networks.
         set("bridges", json!("ifname"), false, names(&|_| true)),
+        // Each bridge paired with itself: traffic that stays on one bridge is that network's own.
+        set(
+            "same_bridge",
+            json!(["ifname", "ifname"]),
+            false,
+            nets.iter()
+                .map(|n| json!({"concat": [n.bridge, n.bridge]}))
+                .collect(),
+        ),
         // Bridges of `--internal` networks: nothing is forwarded in or out.
         set("internal", json!("ifname"), false, names(&|n| n.internal)),
         // Subnets whose traffic is masqueraded when it leaves for a non-berth interface.
@@ -334,6 +343,21 @@ fn rules() -> Vec<(&'static str, Value)> {
     let drop = json!({"drop": null});
     let accept = json!({"accept": null});
     out.extend([
+        // A network's own traffic: hairpin DNAT, and with br_netfilter loaded (the kernel then
+        // shows frames switched between two ports of one bridge to this hook, in and out by
+        // the bridge) everything between its containers. ICC off is enforced below this, on
+        // the bridge ports, which br_netfilter does not bypass.
+        (
+            "forward",
+            json!([
+                matches(
+                    "==",
+                    json!({"concat": [meta("iifname"), meta("oifname")]}),
+                    json!("@same_bridge")
+                ),
+                accept.clone()
+            ]),
+        ),
         // Internal networks: nothing forwarded in or out.
         (
             "forward",
