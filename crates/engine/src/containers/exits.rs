@@ -56,6 +56,7 @@ impl Engine {
         if let Err(e) = self.save_container(table, c) {
             tracing::error!(container = %id, error = %e.message, "cannot record an exit");
         }
+        self.published_ports_changed();
         self.publish_names(table);
         if restart {
             self.schedule_restart(id.to_string());

@@ -65,6 +65,10 @@ impl Engine {
             c.hostname = t.hostname.clone();
         }
         let netns = self.prepare_network(table, &mut c, &paths)?;
+        if let Err(e) = self.publish_ports(table, &mut c) {
+            self.release_network(table, &mut c, &paths);
+            return Err(e);
+        }
         let links = match self.resolve_links(table, &c) {
             Ok(links) => links,
             Err(e) => {
@@ -147,6 +151,7 @@ impl Engine {
         }
         let id = c.id.clone();
         self.save_container(table, c)?;
+        self.published_ports_changed();
         self.spawn_waiter(id.clone());
         self.refresh_linking_hosts(table, &id);
         self.publish_names(table);
@@ -316,10 +321,11 @@ impl Engine {
     /// Gives the container's addresses back and removes its netns (its veths go with it).
     pub(crate) fn release_network(
         &self,
-        _table: &ContainerTable,
+        table: &ContainerTable,
         c: &mut Container,
         paths: &ContainerPaths,
     ) {
+        self.unpublish_ports(table, c);
         self.stop_names(&c.id);
         self.unplug_all(c);
         if c.request.host.network_mode.owns_netns() {
