@@ -387,6 +387,8 @@ fn bad_publish_specs_get_dockers_answers() {
         "80/icmp",
         "1.2.3:80:80",
         "8080:",
+        "8080:0",
+        "65536",
     ] {
         let line = format!("create -p {spec} busybox true");
         let [(_, b), (_, k)] = both(&d, &w(&line));
