@@ -450,3 +450,31 @@ fn bad_publish_specs_get_dockers_answers() {
         berth(&d, &w("rm hostmode")).ok();
     }
 }
+
+#[test]
+fn ps_filters_by_published_and_exposed_ports() {
+    let d = daemon_with_busybox();
+    berth(&d, &w("run -d --name pub --publish=80 busybox sleep 300")).ok();
+    berth(&d, &w("run -d --name exp --expose=8080 busybox sleep 300")).ok();
+    let names =
+        |filter: &str| same_output(&d, &["ps", "--filter", filter, "--format", "{{.Names}}"]);
+    assert_eq!(names("publish=80"), "pub\n");
+    assert_eq!(names("publish=80/udp"), "");
+    assert_eq!(names("expose=8000-8080/tcp"), "exp\n");
+    assert_eq!(
+        names("expose=80"),
+        "pub\n",
+        "a published port is exposed too"
+    );
+    let r = d.api(
+        "GET",
+        "/containers/json?filters=%7B%22publish%22%3A%5B%228080%3A80%22%5D%7D",
+        None,
+    );
+    assert_eq!(r.status, 500, "{}", r.text());
+    assert_eq!(
+        r.message(),
+        "filter for 'publish' should not contain ':': 8080:80"
+    );
+    berth(&d, &w("rm -f pub exp")).ok();
+}

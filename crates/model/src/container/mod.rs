@@ -9,6 +9,7 @@ pub mod links;
 pub mod names;
 pub mod network_mode;
 pub mod port_alloc;
+pub mod port_filter;
 pub mod ports;
 pub mod published;
 pub mod record;
