@@ -124,10 +124,15 @@ fn published_ports_of_running_containers_only() {
             None,
         )
         .unwrap();
-    assert!(
-        installed(&fw).ports.is_empty(),
-        "an exited container publishes nothing"
-    );
+    // The exit is recorded (waking the wait) just before the table is re-applied.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !installed(&fw).ports.is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "an exited container publishes nothing"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 #[test]

@@ -65,6 +65,10 @@ impl Engine {
             c.hostname = t.hostname.clone();
         }
         let netns = self.prepare_network(table, &mut c, &paths)?;
+        if let Err(e) = self.publish_ports(table, &mut c) {
+            self.release_network(table, &mut c, &paths);
+            return Err(e);
+        }
         let links = match self.resolve_links(table, &c) {
             Ok(links) => links,
             Err(e) => {
@@ -156,6 +160,7 @@ impl Engine {
             c.state.restart_count += 1;
         }
         let id = c.id.clone();
+        // The table has carried its published ports since before the process ran.
         self.save_container(table, c)?;
         self.spawn_waiter(id.clone());
         self.refresh_linking_hosts(table, &id);
@@ -326,10 +331,11 @@ impl Engine {
     /// Gives the container's addresses back and removes its netns (its veths go with it).
     pub(crate) fn release_network(
         &self,
-        _table: &ContainerTable,
+        table: &ContainerTable,
         c: &mut Container,
         paths: &ContainerPaths,
     ) {
+        self.unpublish_ports(table, c);
         self.stop_names(&c.id);
         self.unplug_all(c);
         if c.request.host.network_mode.owns_netns() {
