@@ -73,6 +73,7 @@ impl Engine {
             let netns = table.paths(&id).netns;
             self.plug_one(&mut c, index, &netns)?;
         }
+        let retargeted = running && self.retarget_published(table, &mut c);
         let plug_us = started.elapsed().as_micros() as u64;
         let saved = self.save_container(table, c.clone());
         if saved.is_err() && running {
@@ -80,6 +81,9 @@ impl Engine {
             self.unplug_one(&mut c, index, &table.paths(&id).netns);
         }
         saved?;
+        if retargeted {
+            self.published_ports_changed();
+        }
         if running {
             let attach_us = started.elapsed().as_micros() as u64;
             self.names_after_connect(table, &c);
@@ -141,7 +145,11 @@ impl Engine {
             self.unplug_one(&mut c, index, &netns);
         }
         c.networks.remove(index);
+        let retargeted = c.state.is_running() && self.retarget_published(table, &mut c);
         self.save_container(table, c.clone())?;
+        if retargeted {
+            self.published_ports_changed();
+        }
         if c.state.is_running() {
             self.rewrite_hosts(table, &c);
         }
