@@ -174,6 +174,44 @@ impl Engine {
         }
     }
 
+    /// Points a running container's published ports at the endpoint that now gives it its
+    /// default route (after `network connect` or `disconnect`), keeping the host ports; an
+    /// entry whose address family the container no longer has is dropped. True if changed.
+    pub(crate) fn retarget_published(&self, table: &ContainerTable, c: &mut Container) -> bool {
+        if c.published.is_empty() {
+            return false;
+        }
+        let (gw4, _) = self.gateways_with(c, None);
+        let ep = gw4
+            .and_then(|i| c.networks.get(i))
+            .filter(|a| a.endpoint.is_some())
+            .or_else(|| c.networks.iter().find(|a| a.endpoint.is_some()))
+            .and_then(|a| a.endpoint.as_ref());
+        let v4 = ep.and_then(|e| e.ipv4).map(|n| IpAddr::V4(n.addr()));
+        let v6 = ep.and_then(|e| e.ipv6).map(|n| IpAddr::V6(n.addr()));
+        let moved: Vec<PublishedPort> = c
+            .published
+            .iter()
+            .filter_map(|p| {
+                let target = if p.container_ip.is_ipv4() { v4 } else { v6 };
+                target.map(|container_ip| PublishedPort {
+                    container_ip,
+                    ..p.clone()
+                })
+            })
+            .collect();
+        if moved == c.published {
+            return false;
+        }
+        table
+            .ports
+            .lock()
+            .by_container
+            .insert(c.id.clone(), moved.clone());
+        c.published = moved;
+        true
+    }
+
     /// Gives a container's host ports back (it stopped, died, or its start failed).
     pub(crate) fn unpublish_ports(&self, table: &ContainerTable, c: &mut Container) {
         table.ports.release(&c.id);

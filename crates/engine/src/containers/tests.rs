@@ -360,3 +360,6 @@ mod endpoint_tests;
 
 #[path = "firewall_tests.rs"]
 mod firewall_tests;
+
+#[path = "ports_tests.rs"]
+mod ports_tests;

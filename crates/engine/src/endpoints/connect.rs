@@ -77,6 +77,7 @@ impl Engine {
                 return Err(e);
             }
         }
+        let retargeted = running && self.retarget_published(table, &mut c);
         let plug_us = started.elapsed().as_micros() as u64;
         let saved = self.save_container(table, c.clone());
         if saved.is_err() && running {
@@ -85,6 +86,10 @@ impl Engine {
             self.sync_firewall_or_log("failed connect");
         }
         saved?;
+        if retargeted {
+            // The ports now go to the new default route's endpoint.
+            self.sync_firewall_or_log("published ports retargeted");
+        }
         if running {
             let attach_us = started.elapsed().as_micros() as u64;
             self.names_after_connect(table, &c);
@@ -146,6 +151,10 @@ impl Engine {
             self.unplug_one(&mut c, index, &netns);
         }
         c.networks.remove(index);
+        if c.state.is_running() {
+            // The table re-applied below carries the ports to their new endpoint.
+            self.retarget_published(table, &mut c);
+        }
         self.save_container(table, c.clone())?;
         if c.state.is_running() {
             self.rewrite_hosts(table, &c);
