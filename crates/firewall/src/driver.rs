@@ -24,6 +24,9 @@ impl FirewallDriver for NftFirewall {
     }
 
     fn apply(&self, state: &FirewallState) -> Result<(), FirewallError> {
+        if state.networks.iter().any(|n| !n.subnets6.is_empty()) {
+            crate::sysctl::enable_ipv6_forwarding()?;
+        }
         let doc = crate::render::render(state).map_err(|e| FirewallError::Render(e.to_string()))?;
         crate::apply::apply(&doc)
     }

@@ -89,8 +89,16 @@ fn applies_replaces_and_leaves_other_tables_alone() {
             bound,
         ],
     );
+    let v6_forwarding = || {
+        std::fs::read_to_string("/proc/sys/net/ipv6/conf/all/forwarding")
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    assert_eq!(v6_forwarding(), "0", "a fresh namespace does not forward");
     fw.apply(&first).unwrap();
     assert!(fw.intact().unwrap());
+    assert_eq!(v6_forwarding(), "1", "a network with IPv6 switches it on");
     let objs = listed("inet", "berth");
     assert_eq!(elements(&objs, "set", "bridges").len(), 3);
     assert_eq!(
