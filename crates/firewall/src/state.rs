@@ -135,3 +135,119 @@ impl NetworkRules {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use berth_model::container::published::PublishedPort;
+    use berth_model::container::{Attachment, EndpointState, Status};
+    use berth_model::ipam::PoolConfig;
+    use berth_model::network::{BridgeSettings, Driver};
+    use std::collections::BTreeMap;
+
+    fn network(id: &str, bridge: &str, subnet: &str, internal: bool) -> Network {
+        let subnet: IpNet = subnet.parse().unwrap();
+        let gateway = subnet.hosts().next().unwrap();
+        Network {
+            id: id.into(),
+            name: id.into(),
+            driver: Driver::Bridge,
+            created: None,
+            scope: "local".into(),
+            internal,
+            attachable: false,
+            ingress: false,
+            config_only: false,
+            config_from: String::new(),
+            enable_ipv4: true,
+            enable_ipv6: false,
+            ipam_driver: "default".into(),
+            ipam_options: BTreeMap::new(),
+            pools: vec![PoolConfig {
+                subnet,
+                ip_range: None,
+                gateway,
+                gateway_given: false,
+                subnet_given: false,
+                aux_addresses: BTreeMap::new(),
+            }],
+            options: BTreeMap::new(),
+            labels: BTreeMap::new(),
+            bridge: Some(BridgeSettings::from_options(&BTreeMap::new(), bridge.into()).unwrap()),
+            predefined: false,
+        }
+    }
+
+    fn container(id: &str, net: &str, ip: &str, running: bool, ports: &[(u16, &str)]) -> Container {
+        let state = berth_model::container::ContainerState {
+            status: if running {
+                Status::Running
+            } else {
+                Status::Exited
+            },
+            ..Default::default()
+        };
+        Container {
+            id: id.into(),
+            name: id.into(),
+            created: berth_model::time::now(),
+            image: "busybox".into(),
+            image_id: String::new(),
+            request: Default::default(),
+            config: Default::default(),
+            hostname: id.into(),
+            state,
+            networks: vec![Attachment {
+                network_id: net.into(),
+                network_name: net.into(),
+                config: Default::default(),
+                endpoint: Some(EndpointState {
+                    id: "e".repeat(64),
+                    ifname: "eth0".into(),
+                    host_ifname: "veth0000000".into(),
+                    ipv4: Some(format!("{ip}/16").parse().unwrap()),
+                    ipv6: None,
+                    gateway4: None,
+                    gateway6: None,
+                    mac: "02:42:ac:11:00:02".into(),
+                }),
+            }],
+            published: ports
+                .iter()
+                .map(|(port, target)| PublishedPort {
+                    proto: Proto::Tcp,
+                    host_ip: Some("0.0.0.0".parse().unwrap()),
+                    host_port: *port,
+                    container_port: 80,
+                    container_ip: target.parse().unwrap(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn only_running_containers_publish_and_only_to_addresses_they_hold_off_internal_networks() {
+        let nets = [
+            network("n1", "br-one", "172.18.0.0/16", false),
+            network("n2", "br-two", "172.19.0.0/16", true),
+        ];
+        let containers = [
+            container("a", "n1", "172.18.0.2", true, &[(8080, "172.18.0.2")]),
+            container("b", "n1", "172.18.0.3", false, &[(8081, "172.18.0.3")]),
+            // An address it no longer holds (disconnected): nothing.
+            container("c", "n1", "172.18.0.4", true, &[(8082, "172.18.0.9")]),
+            // On an internal network: Docker publishes nothing.
+            container("d", "n2", "172.19.0.2", true, &[(8083, "172.19.0.2")]),
+        ];
+        let s = FirewallState::from_model(nets.iter(), containers.iter());
+        assert_eq!(s.ports.len(), 1, "{:?}", s.ports);
+        let p = &s.ports[0];
+        assert_eq!((p.host_port, p.bridge.as_str()), (8080, "br-one"));
+        assert_eq!(p.host_ip, None, "0.0.0.0 means every address");
+        let two = s.networks.iter().find(|n| n.bridge == "br-two").unwrap();
+        assert!(
+            two.internal && !two.masquerade,
+            "internal is never masqueraded"
+        );
+    }
+}
