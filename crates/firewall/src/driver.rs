@@ -6,7 +6,8 @@ use crate::FirewallError;
 use std::sync::Mutex;
 
 pub trait FirewallDriver: Send + Sync {
-    /// Host settings the rules depend on (forwarding, route_localnet), once at start.
+    /// Host settings the rules depend on (forwarding), once at start; per-bridge ones
+    /// (`route_localnet`) are set as bridges appear, on apply.
     fn prepare_host(&self) -> Result<(), FirewallError>;
     /// Replaces the table with the one rendered from `state`, atomically.
     fn apply(&self, state: &FirewallState) -> Result<(), FirewallError>;
@@ -26,6 +27,11 @@ impl FirewallDriver for NftFirewall {
     fn apply(&self, state: &FirewallState) -> Result<(), FirewallError> {
         if state.networks.iter().any(|n| !n.subnets6.is_empty()) {
             crate::sysctl::enable_ipv6_forwarding()?;
+        }
+        for net in &state.networks {
+            if !net.internal {
+                crate::sysctl::enable_route_localnet(&net.bridge)?;
+            }
         }
         let doc = crate::render::render(state).map_err(|e| FirewallError::Render(e.to_string()))?;
         crate::apply::apply(&doc)

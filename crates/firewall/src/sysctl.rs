@@ -4,12 +4,20 @@
 
 use crate::FirewallError;
 
-/// IPv4 forwarding (containers reach beyond their bridge), and `route_localnet`, so that the
-/// host's 127.0.0.1 may be DNAT'd to a container's address.
-pub const HOST_SYSCTLS: [(&str, &str); 2] = [
-    ("net/ipv4/ip_forward", "1"),
-    ("net/ipv4/conf/all/route_localnet", "1"),
-];
+/// IPv4 forwarding: containers reach beyond their bridge.
+pub const HOST_SYSCTLS: [(&str, &str); 1] = [("net/ipv4/ip_forward", "1")];
+
+/// `route_localnet` on one bridge, as Docker sets it: the host's 127.0.0.1 DNAT'd to a
+/// container leaves by that bridge (and its answer comes back by it). Set per bridge rather
+/// than for `all`, so no other interface of the host accepts or routes loopback addresses.
+pub fn enable_route_localnet(bridge: &str) -> Result<(), FirewallError> {
+    let key = format!("net/ipv4/conf/{bridge}/route_localnet");
+    // A bridge that is not there (yet) has nothing to route; the next apply sets it.
+    if !std::path::Path::new(&format!("/proc/sys/{key}")).exists() {
+        return Ok(());
+    }
+    set(&key, "1")
+}
 
 /// IPv6 forwarding, switched on only once a network has IPv6 (as Docker does): with it on, the
 /// kernel stops accepting router advertisements, which a host may depend on for its own IPv6.
