@@ -5,6 +5,7 @@
 mod config;
 pub mod containers;
 mod endpoints;
+mod firewall;
 mod lookup;
 mod names;
 mod networks;
@@ -40,6 +41,12 @@ pub struct Engine {
     endpoints: endpoints::Registry,
     /// The embedded DNS server, once the daemon plugs it in.
     dns: OnceLock<Arc<berth_dns::DnsServer>>,
+    /// The firewall (table `inet berth`), once the daemon plugs it in.
+    firewall: OnceLock<Arc<dyn berth_firewall::FirewallDriver>>,
+    /// Serialises reading the desired state with applying it.
+    firewall_lock: Mutex<()>,
+    /// The last apply failed: the kernel may lag the store until the watchdog re-applies.
+    firewall_stale: std::sync::atomic::AtomicBool,
 }
 
 impl Engine {
@@ -62,6 +69,9 @@ impl Engine {
             containers: OnceLock::new(),
             endpoints: endpoints::Registry::default(),
             dns: OnceLock::new(),
+            firewall: OnceLock::new(),
+            firewall_lock: Mutex::new(()),
+            firewall_stale: std::sync::atomic::AtomicBool::new(false),
             kernel,
         };
         engine.ensure_predefined()?;

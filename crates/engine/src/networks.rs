@@ -64,6 +64,14 @@ impl Engine {
             }
             return Err(e);
         }
+        // The new bridge's isolation and masquerade are in place before the network is
+        // acknowledged; without them the network is taken back.
+        if let Err(e) = self.sync_firewall() {
+            if let Err(undo) = self.remove_unlocked(&net) {
+                tracing::error!(network = %net.name, error = %undo.message, "cannot undo a network");
+            }
+            return Err(e);
+        }
         tracing::info!(network = %net.name, id = %net.id, "network created");
         Ok(net)
     }
@@ -114,6 +122,7 @@ impl Engine {
             self.reaper
                 .remove(spec.name, spec.alias, reaper::LinkKind::Bridge);
         }
+        self.sync_firewall_or_log("network rm");
         tracing::info!(network = %net.name, id = %net.id, "network removed");
         Ok(())
     }

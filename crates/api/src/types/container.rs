@@ -218,7 +218,7 @@ pub fn network_settings_json(c: &Container, ctx: &InspectContext<'_>) -> Network
         } else {
             String::new()
         },
-        ports: json!({}),
+        ports: super::ports::network_settings_ports(c),
         hairpin_mode: false,
         link_local_ipv6_address: String::new(),
         link_local_ipv6_prefix_len: 0,
@@ -354,12 +354,7 @@ pub fn summary_json(
         })
         .collect::<Vec<_>>()
         .join(" ");
-    let ports: Vec<Value> = c
-        .config
-        .exposed_ports
-        .iter()
-        .map(|p| json!({"PrivatePort": p.port, "Type": p.proto.as_str()}))
-        .collect();
+    let ports = super::ports::summary_ports(c);
     ContainerSummaryJson {
         id: c.id.clone(),
         names: vec![format!("/{}", c.name)],

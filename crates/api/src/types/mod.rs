@@ -5,6 +5,7 @@ pub mod container_request;
 pub mod endpoint;
 pub mod network;
 pub mod network_connect;
+pub mod ports;
 
 #[cfg(test)]
 mod tests;

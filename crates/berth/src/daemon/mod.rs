@@ -1,6 +1,7 @@
 //! `berth daemon`: opens the store (refusing a data root another daemon holds), reconciles
 //! the kernel, and serves the API on a unix socket until SIGTERM or SIGINT.
 
+mod firewall_watchdog;
 mod host_info;
 mod images_adapter;
 mod lock;
@@ -108,6 +109,11 @@ fn run(opts: DaemonOptions) -> Result<(), String> {
             exec_root: opts.exec_root.clone(),
         })
         .map_err(|e| e.message)?;
+    // After the containers are adopted: the first table carries their published ports.
+    engine
+        .enable_firewall(Arc::new(berth_firewall::NftFirewall))
+        .map_err(|e| format!("cannot set up the firewall: {}", e.message))?;
+    firewall_watchdog::spawn(engine.clone())?;
     let state = AppState {
         engine,
         info: Arc::new(info),

@@ -53,6 +53,11 @@ impl Engine {
             policy.should_restart(exited.code, c.state.restart_count, c.state.stopped_by_user);
         let auto_remove = c.request.host.auto_remove;
         tracing::info!(container = %id, code = exited.code, "container exited");
+        // Its published ports leave the table before the exit is recorded, so whoever waits
+        // for the stop (docker stop, wait) finds them gone; a failure is retried in the background.
+        if let Err(e) = self.apply_firewall_with(&c) {
+            tracing::error!(container = %id, error = %e.message, "cannot update the firewall; retrying in the background");
+        }
         if let Err(e) = self.save_container(table, c) {
             tracing::error!(container = %id, error = %e.message, "cannot record an exit");
         }

@@ -65,6 +65,10 @@ impl Engine {
             c.hostname = t.hostname.clone();
         }
         let netns = self.prepare_network(table, &mut c, &paths)?;
+        if let Err(e) = self.publish_ports(table, &mut c) {
+            self.release_network(table, &mut c, &paths);
+            return Err(e);
+        }
         let links = match self.resolve_links(table, &c) {
             Ok(links) => links,
             Err(e) => {
@@ -106,6 +110,15 @@ impl Engine {
             cap_drop: c.request.host.cap_drop.clone(),
             security_opt: c.request.host.security_opt.clone(),
         };
+        // Its published ports are in the table before its process runs; a table the kernel
+        // refuses fails the start and leaves the previous one in place.
+        let mut as_running = c.clone();
+        as_running.state.status = Status::Running;
+        if let Err(e) = self.apply_firewall_with(&as_running) {
+            self.release_rootfs(table, &paths);
+            self.release_network(table, &mut c, &paths);
+            return Err(e);
+        }
         let started = table.deps.runtime.create(&spec).and_then(|()| {
             // Clients that attached before the start get the stream from the first byte.
             for pending in table.take_pending_attaches(&c.id) {
@@ -132,6 +145,7 @@ impl Engine {
                     128
                 };
                 let _ = self.save_container(table, c);
+                self.sync_firewall_or_log("failed start");
                 return Err(e);
             }
         };
@@ -146,6 +160,7 @@ impl Engine {
             c.state.restart_count += 1;
         }
         let id = c.id.clone();
+        // The table has carried its published ports since before the process ran.
         self.save_container(table, c)?;
         self.spawn_waiter(id.clone());
         self.refresh_linking_hosts(table, &id);
@@ -316,10 +331,11 @@ impl Engine {
     /// Gives the container's addresses back and removes its netns (its veths go with it).
     pub(crate) fn release_network(
         &self,
-        _table: &ContainerTable,
+        table: &ContainerTable,
         c: &mut Container,
         paths: &ContainerPaths,
     ) {
+        self.unpublish_ports(table, c);
         self.stop_names(&c.id);
         self.unplug_all(c);
         if c.request.host.network_mode.owns_netns() {

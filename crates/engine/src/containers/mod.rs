@@ -12,6 +12,7 @@ mod lifecycle;
 mod links;
 mod lookup;
 mod paths;
+mod ports;
 mod query;
 mod recover;
 mod remove;
@@ -53,12 +54,15 @@ pub(crate) struct ContainerTable {
     pub(crate) pending_attach: Mutex<HashMap<String, Vec<attach::PendingAttach>>>,
     /// Exec instances (`POST /containers/{id}/exec`), kept in memory as dockerd does.
     pub(crate) execs: Mutex<HashMap<String, exec::ExecRecord>>,
+    /// Host ports held by running containers.
+    pub(crate) ports: ports::PortReservations,
 }
 
 impl ContainerTable {
     pub(crate) fn new(deps: ContainerDeps, existing: Vec<Container>) -> ContainerTable {
         ContainerTable {
             deps,
+            ports: ports::PortReservations::from_records(&existing),
             all: Mutex::new(existing.into_iter().map(|c| (c.id.clone(), c)).collect()),
             changed: Condvar::new(),
             op_locks: Mutex::new(HashMap::new()),

@@ -2,6 +2,7 @@
 
 use super::lookup::find;
 use crate::Engine;
+use berth_model::container::port_filter::parse_port_filter;
 use berth_model::container::{Container, NetworkMode, Status};
 use berth_model::filters::Filters;
 use berth_model::network::Network;
@@ -91,6 +92,8 @@ impl Engine {
                     .map_err(|_| ApiError::invalid(format!("invalid filter 'exited={v}'")))
             })
             .collect::<Result<_, _>>()?;
+        let publish = parse_port_filter("publish", f.get("publish"))?;
+        let expose = parse_port_filter("expose", f.get("expose"))?;
         let all = table.lock_all();
         let bound = |key: &str| -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
             match f.get(key).first() {
@@ -119,6 +122,14 @@ impl Engine {
                                 .starts_with(v.trim_start_matches("sha256:"))
                     })
                     && any("network", &|v| on_network(c, v, &networks))
+                    && (publish.is_empty()
+                        || c.request
+                            .host
+                            .port_bindings
+                            .keys()
+                            .any(|p| publish.contains(p)))
+                    && (expose.is_empty()
+                        || c.config.exposed_ports.iter().any(|p| expose.contains(p)))
                     && (exited.is_empty()
                         || (c.state.status == Status::Exited
                             && exited.contains(&c.state.exit_code)))

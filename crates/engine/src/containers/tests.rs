@@ -357,3 +357,9 @@ fn auto_remove_removes_after_exit() {
 
 #[path = "endpoint_tests.rs"]
 mod endpoint_tests;
+
+#[path = "firewall_tests.rs"]
+mod firewall_tests;
+
+#[path = "ports_tests.rs"]
+mod ports_tests;

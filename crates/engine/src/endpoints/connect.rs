@@ -72,14 +72,24 @@ impl Engine {
             let index = c.networks.len() - 1;
             let netns = table.paths(&id).netns;
             self.plug_one(&mut c, index, &netns)?;
+            if let Err(e) = self.apply_firewall_with(&c) {
+                self.unplug_one(&mut c, index, &netns);
+                return Err(e);
+            }
         }
+        let retargeted = running && self.retarget_published(table, &mut c);
         let plug_us = started.elapsed().as_micros() as u64;
         let saved = self.save_container(table, c.clone());
         if saved.is_err() && running {
             let index = c.networks.len() - 1;
             self.unplug_one(&mut c, index, &table.paths(&id).netns);
+            self.sync_firewall_or_log("failed connect");
         }
         saved?;
+        if retargeted {
+            // The ports now go to the new default route's endpoint.
+            self.sync_firewall_or_log("published ports retargeted");
+        }
         if running {
             let attach_us = started.elapsed().as_micros() as u64;
             self.names_after_connect(table, &c);
@@ -141,9 +151,14 @@ impl Engine {
             self.unplug_one(&mut c, index, &netns);
         }
         c.networks.remove(index);
+        if c.state.is_running() {
+            // The table re-applied below carries the ports to their new endpoint.
+            self.retarget_published(table, &mut c);
+        }
         self.save_container(table, c.clone())?;
         if c.state.is_running() {
             self.rewrite_hosts(table, &c);
+            self.sync_firewall_or_log("disconnect");
         }
         self.publish_names(table);
         tracing::info!(container = %id, network = %net_name, "disconnected");

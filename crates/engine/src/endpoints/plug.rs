@@ -215,7 +215,7 @@ impl Engine {
     /// The endpoints carrying the IPv4 and IPv6 default routes among a container's live
     /// endpoints, with `extra` standing in at its index (an endpoint being plugged or one
     /// just unplugged).
-    fn gateways_with(
+    pub(crate) fn gateways_with(
         &self,
         c: &Container,
         extra: Option<(usize, &EndpointState)>,
@@ -303,6 +303,9 @@ fn endpoint_spec(
         } else {
             None
         },
+        // enable_icc=false: containers of the network exchange no frames at all; the
+        // bridge (the host, routed and published-port traffic) still reaches each of them.
+        isolated: bridge.is_some_and(|b| !b.enable_icc),
     }
 }
 

@@ -8,6 +8,8 @@ pub mod etc_files;
 pub mod links;
 pub mod names;
 pub mod network_mode;
+pub mod port_alloc;
+pub mod port_filter;
 pub mod ports;
 pub mod published;
 pub mod record;

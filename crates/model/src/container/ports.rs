@@ -5,10 +5,33 @@ use crate::error::ApiError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// Stored as Docker writes it, `80/tcp`, so it can key a JSON map (`PortBindings`); the
+/// `{port, proto}` form of earlier records is still read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PortProto {
     pub port: u16,
     pub proto: Proto,
+}
+
+impl Serialize for PortProto {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.key())
+    }
+}
+
+impl<'de> Deserialize<'de> for PortProto {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Stored {
+            Key(String),
+            Fields { port: u16, proto: Proto },
+        }
+        match Stored::deserialize(d)? {
+            Stored::Key(k) => PortProto::parse(&k).map_err(|e| serde::de::Error::custom(e.message)),
+            Stored::Fields { port, proto } => Ok(PortProto { port, proto }),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -92,5 +115,22 @@ mod tests {
         assert!(validate_host_port("8080").is_ok());
         assert!(validate_host_port("8000-8010").is_ok());
         assert!(validate_host_port("99999").is_err());
+    }
+
+    #[test]
+    fn bindings_store_as_a_json_map() {
+        let mut b = PortBindings::new();
+        b.insert(
+            PortProto::parse("80/tcp").unwrap(),
+            vec![PortBinding {
+                host_ip: String::new(),
+                host_port: "8080".into(),
+            }],
+        );
+        let text = serde_json::to_string(&b).unwrap();
+        assert!(text.starts_with("{\"80/tcp\":"), "{text}");
+        assert_eq!(serde_json::from_str::<PortBindings>(&text).unwrap(), b);
+        let old: PortProto = serde_json::from_str(r#"{"port":53,"proto":"udp"}"#).unwrap();
+        assert_eq!(old.key(), "53/udp");
     }
 }

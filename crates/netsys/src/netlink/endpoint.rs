@@ -100,18 +100,23 @@ fn create_pair(
     };
     // Until this succeeds the pair is unlabelled, but it dies with the container's namespace,
     // which reconcile removes.
-    let host_side = vec![
-        Request {
-            op: format!("label {} and disable its IPv6 addresses", spec.host_ifname),
-            message: RouteNetlinkMessage::SetLink(veth::label_host_side(host_index, &spec.alias)),
+    let mut host_side = vec![Request {
+        op: format!("label {} and disable its IPv6 addresses", spec.host_ifname),
+        message: RouteNetlinkMessage::SetLink(veth::label_host_side(host_index, &spec.alias)),
+        flags: 0,
+    }];
+    if spec.isolated {
+        host_side.push(Request {
+            op: format!("isolate bridge port {}", spec.host_ifname),
+            message: RouteNetlinkMessage::NewLink(veth::isolate_port(host_index)),
             flags: 0,
-        },
-        Request {
-            op: format!("set {} up", spec.host_ifname),
-            message: RouteNetlinkMessage::SetLink(veth::set_up(host_index)),
-            flags: 0,
-        },
-    ];
+        });
+    }
+    host_side.extend([Request {
+        op: format!("set {} up", spec.host_ifname),
+        message: RouteNetlinkMessage::SetLink(veth::set_up(host_index)),
+        flags: 0,
+    }]);
     if let Err(e) = sock.batch(host_side) {
         drop(sock);
         discard(nl, host_index);

@@ -32,6 +32,9 @@ fn describe(spec: &EndpointSpec) -> String {
     if let Some(gw) = spec.default_v6 {
         line.push_str(&format!(" v6gw={gw}"));
     }
+    if spec.isolated {
+        line.push_str(" isolated");
+    }
     line
 }
 

@@ -35,6 +35,8 @@ pub enum TopLevel {
     Rename(PlainArgs),
     /// Display the running processes of a container
     Top(TopArgs),
+    /// List port mappings or a specific mapping for the container
+    Port(PlainArgs),
 }
 
 /// `berth container ...`
@@ -78,6 +80,8 @@ pub enum GroupCommand {
     Top(TopArgs),
     /// Block until one or more containers stop, then print their exit codes
     Wait(PlainArgs),
+    /// List port mappings or a specific mapping for the container
+    Port(PlainArgs),
 }
 
 /// The flags `create` and `run` share (docker's `addFlags` plus `--name`, `--pull`, ...).

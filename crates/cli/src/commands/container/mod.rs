@@ -13,6 +13,7 @@ mod kv;
 mod lifecycle;
 mod logs;
 pub(crate) mod netopts;
+mod port;
 mod ports;
 mod ps;
 mod run;
@@ -44,6 +45,7 @@ const USAGES: &[(&str, &str)] = &[
     ("attach", "[OPTIONS] CONTAINER"),
     ("rename", "CONTAINER NEW_NAME"),
     ("top", "CONTAINER [ps OPTIONS]"),
+    ("port", "CONTAINER [PRIVATE_PORT[/PROTO]]"),
     ("inspect", "[OPTIONS] CONTAINER [CONTAINER...]"),
 ];
 
@@ -63,10 +65,11 @@ const TOP_WORDS: &[&str] = &[
     "attach",
     "rename",
     "top",
+    "port",
 ];
 const GROUP_WORDS: &[&str] = &[
     "attach", "create", "exec", "inspect", "kill", "logs", "ls", "list", "ps", "rename", "restart",
-    "rm", "remove", "run", "start", "stop", "top", "wait",
+    "rm", "remove", "run", "start", "stop", "top", "wait", "port",
 ];
 
 /// Whether `word` continues the command path `words` (`["berth"]` or `["berth", "container"]`).
@@ -152,6 +155,7 @@ pub fn run_top(host: &str, path: &str, c: TopLevel, o: &mut Output) -> Result<()
         TopLevel::Attach(a) => attach::run(host, path, a, o),
         TopLevel::Rename(a) => lifecycle::rename(host, path, a, o),
         TopLevel::Top(a) => top::run(host, path, a, o),
+        TopLevel::Port(a) => port::run(host, path, a, o),
     }
 }
 
@@ -176,6 +180,7 @@ pub fn run_group(host: &str, path: &str, g: ContainerGroup, o: &mut Output) -> R
         GroupCommand::Start(a) => TopLevel::Start(a),
         GroupCommand::Stop(a) => TopLevel::Stop(a),
         GroupCommand::Top(a) => TopLevel::Top(a),
+        GroupCommand::Port(a) => TopLevel::Port(a),
         GroupCommand::Wait(a) => TopLevel::Wait(a),
     };
     run_top(host, path, top, o)
@@ -196,6 +201,10 @@ fn group_help() -> String {
         ("kill", "Kill one or more running containers"),
         ("logs", "Fetch the logs of a container"),
         ("ls", "List containers"),
+        (
+            "port",
+            "List port mappings or a specific mapping for the container",
+        ),
         ("rename", "Rename a container"),
         ("restart", "Restart one or more containers"),
         ("rm", "Remove one or more containers"),

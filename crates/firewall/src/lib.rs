@@ -1,0 +1,29 @@
+//! berth's firewall: one nftables table, `inet berth`, rendered purely from the desired state
+//! (bridge networks, running containers' published ports) and replaced whole in one atomic
+//! transaction on every change. No other table is ever touched.
+//!
+//! - [`state`]: the desired state, built from the model's networks and containers;
+//! - [`render`]: that state as the `nftables` crate's JSON document (golden-file tested);
+//! - [`apply`]: the document through `nft -j -f -`, and the watchdog's cheap check;
+//! - [`driver`]: the seam the engine calls, real and recording.
+
+pub mod apply;
+pub mod driver;
+pub mod render;
+pub mod state;
+pub mod sysctl;
+
+pub use driver::{FirewallDriver, NftFirewall, RecordingFirewall};
+pub use state::{FirewallState, NetworkRules, PortForward};
+
+#[derive(Debug, thiserror::Error)]
+pub enum FirewallError {
+    #[error("cannot render the firewall rules: {0}")]
+    Render(String),
+    #[error("cannot run nft: {0}")]
+    Spawn(std::io::Error),
+    #[error("nft refused the firewall rules: {0}")]
+    Nft(String),
+    #[error("{0}")]
+    Sysctl(String),
+}
