@@ -5,6 +5,7 @@
 mod config;
 pub mod containers;
 mod endpoints;
+pub mod events;
 mod lookup;
 mod names;
 mod networks;
@@ -40,6 +41,8 @@ pub struct Engine {
     endpoints: endpoints::Registry,
     /// The embedded DNS server, once the daemon plugs it in.
     dns: OnceLock<Arc<berth_dns::DnsServer>>,
+    /// What `GET /events` streams: every committed change, published after its commit.
+    events: events::EventBus,
 }
 
 impl Engine {
@@ -62,6 +65,7 @@ impl Engine {
             containers: OnceLock::new(),
             endpoints: endpoints::Registry::default(),
             dns: OnceLock::new(),
+            events: events::EventBus::default(),
             kernel,
         };
         engine.ensure_predefined()?;

@@ -64,6 +64,7 @@ impl Engine {
             }
             return Err(e);
         }
+        self.network_event(&net.id, &net.name, "create", None);
         tracing::info!(network = %net.name, id = %net.id, "network created");
         Ok(net)
     }
@@ -114,6 +115,7 @@ impl Engine {
             self.reaper
                 .remove(spec.name, spec.alias, reaper::LinkKind::Bridge);
         }
+        self.network_event(&net.id, &net.name, "destroy", None);
         tracing::info!(network = %net.name, id = %net.id, "network removed");
         Ok(())
     }

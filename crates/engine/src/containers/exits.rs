@@ -4,6 +4,7 @@
 
 use super::deps::Exited;
 use super::hold;
+use crate::events::{container_event, network_event};
 use crate::Engine;
 use berth_model::container::Status;
 use std::sync::Arc;
@@ -37,6 +38,10 @@ impl Engine {
         let Ok(table) = self.containers() else { return };
         let Some(mut c) = table.get(id) else { return };
         let paths = table.paths(id);
+        let plugged: Vec<(String, String)> = c
+            .endpoints()
+            .map(|(a, _)| (a.network_id.clone(), a.network_name.clone()))
+            .collect();
         self.release_network(table, &mut c, &paths);
         self.release_rootfs(table, &paths);
         if let Err(e) = table.deps.runtime.delete(id, &paths.runtime_dir) {
@@ -53,7 +58,25 @@ impl Engine {
             policy.should_restart(exited.code, c.state.restart_count, c.state.stopped_by_user);
         let auto_remove = c.request.host.auto_remove;
         tracing::info!(container = %id, code = exited.code, "container exited");
-        if let Err(e) = self.save_container(table, c) {
+        // dockerd's order: die, then the endpoints let go
+        let ran_for = match (c.state.started_at, c.state.finished_at) {
+            (Some(s), Some(f)) => (f - s).num_seconds().max(0),
+            _ => 0,
+        };
+        let mut events = vec![container_event(
+            &c,
+            "die",
+            &[
+                ("exitCode", exited.code.to_string()),
+                ("execDuration", ran_for.to_string()),
+            ],
+        )];
+        events.extend(
+            plugged
+                .iter()
+                .map(|(nid, name)| network_event(nid, name, "disconnect", Some(id))),
+        );
+        if let Err(e) = self.save_container_announcing(table, c, events) {
             tracing::error!(container = %id, error = %e.message, "cannot record an exit");
         }
         self.publish_names(table);

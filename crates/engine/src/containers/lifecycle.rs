@@ -3,11 +3,13 @@
 use super::deps::{NetnsSpec, RunSpec};
 use super::lookup::find;
 use super::{hold, ContainerPaths, ContainerTable};
+use crate::events::{container_event, network_event};
 use crate::{internal, Engine};
 use berth_model::container::etc_files::{
     embedded_resolv_conf, hosts_file, parse_extra_hosts, resolv_conf,
 };
 use berth_model::container::{Container, NetworkMode, Status};
+use berth_model::events::Event;
 use berth_model::ApiError;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -146,7 +148,12 @@ impl Engine {
             c.state.restart_count += 1;
         }
         let id = c.id.clone();
-        self.save_container(table, c)?;
+        let mut events: Vec<_> = c
+            .endpoints()
+            .map(|(a, _)| network_event(&a.network_id, &a.network_name, "connect", Some(&id)))
+            .collect();
+        events.push(container_event(&c, "start", &[]));
+        self.save_container_announcing(table, c, events)?;
         self.spawn_waiter(id.clone());
         self.refresh_linking_hosts(table, &id);
         self.publish_names(table);
@@ -165,7 +172,11 @@ impl Engine {
         let id = table.resolve_id(term)?;
         let lock = table.op_lock(&id);
         let _op = hold(&lock);
-        self.stop_locked(table, &id, timeout, signal)
+        let stopped = self.stop_locked(table, &id, timeout, signal)?;
+        if stopped {
+            self.announce(table, &id, "stop", &[]);
+        }
+        Ok(stopped)
     }
 
     pub(crate) fn stop_locked(
@@ -188,19 +199,25 @@ impl Engine {
         });
         let sig =
             signal.unwrap_or_else(|| parse_signal(&c.config.stop_signal).unwrap_or(libc::SIGTERM));
-        if let Err(e) = table.deps.runtime.signal(id, &paths.runtime_dir, sig) {
-            tracing::warn!(container = %id, error = %e.message, "stop signal failed");
+        match table.deps.runtime.signal(id, &paths.runtime_dir, sig) {
+            Ok(()) => self.container_event(&c, "kill", &[("signal", sig.to_string())]),
+            Err(e) => tracing::warn!(container = %id, error = %e.message, "stop signal failed"),
         }
         if !table.wait_not_running(id, timeout) {
             // The process may have died since the first signal: a failed SIGKILL is judged by
             // the wait below, not reported.
             if sig != libc::SIGKILL || !timeout.is_zero() {
-                if let Err(e) = table
+                match table
                     .deps
                     .runtime
                     .signal(id, &paths.runtime_dir, libc::SIGKILL)
                 {
-                    tracing::debug!(container = %id, error = %e.message, "SIGKILL not delivered");
+                    Ok(()) => {
+                        self.container_event(&c, "kill", &[("signal", libc::SIGKILL.to_string())])
+                    }
+                    Err(e) => {
+                        tracing::debug!(container = %id, error = %e.message, "SIGKILL not delivered")
+                    }
                 }
             }
             if !table.wait_not_running(id, KILL_GRACE) {
@@ -227,7 +244,9 @@ impl Engine {
         table
             .deps
             .runtime
-            .signal(&id, &table.paths(&id).runtime_dir, signal)
+            .signal(&id, &table.paths(&id).runtime_dir, signal)?;
+        self.container_event(&c, "kill", &[("signal", signal.to_string())]);
+        Ok(())
     }
 
     pub fn restart_container(
@@ -239,11 +258,15 @@ impl Engine {
         let id = table.resolve_id(term)?;
         let lock = table.op_lock(&id);
         let _op = hold(&lock);
-        self.stop_locked(table, &id, timeout, None)?;
+        if self.stop_locked(table, &id, timeout, None)? {
+            self.announce(table, &id, "stop", &[]);
+        }
         let c = table
             .get(&id)
             .ok_or_else(|| ApiError::not_found(format!("No such container: {term}")))?;
-        self.start_locked(c, false)
+        self.start_locked(c, false)?;
+        self.announce(table, &id, "restart", &[]);
+        Ok(())
     }
 
     fn mark_stopped_by_user(&self, table: &ContainerTable, id: &str) -> Result<(), ApiError> {
@@ -260,11 +283,38 @@ impl Engine {
         table: &ContainerTable,
         c: Container,
     ) -> Result<(), ApiError> {
+        self.save_container_announcing(table, c, Vec::new())
+    }
+
+    /// Commits a container record and publishes `events` before waiters wake, so a client
+    /// woken by the change (`docker stop` returning) finds the events already there.
+    pub(crate) fn save_container_announcing(
+        &self,
+        table: &ContainerTable,
+        c: Container,
+        events: Vec<Event>,
+    ) -> Result<(), ApiError> {
         self.store.put_container(&c).map_err(internal)?;
         let mut all = table.lock_all();
         all.insert(c.id.clone(), c);
+        for e in events {
+            self.events().publish(e);
+        }
         table.changed.notify_all();
         Ok(())
+    }
+
+    /// A container event from the container's current record.
+    pub(crate) fn announce(
+        &self,
+        table: &ContainerTable,
+        id: &str,
+        action: &str,
+        extra: &[(&str, String)],
+    ) {
+        if let Some(c) = table.get(id) {
+            self.container_event(&c, action, extra);
+        }
     }
 
     /// The network namespace the process will run in, created if it is the container's own,

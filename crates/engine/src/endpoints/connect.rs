@@ -81,6 +81,7 @@ impl Engine {
         }
         saved?;
         if running {
+            self.network_event(&net.id, &net.name, "connect", Some(&id));
             let attach_us = started.elapsed().as_micros() as u64;
             self.names_after_connect(table, &c);
             tracing::info!(container = %id, network = %net.name, attach_us, plug_us, "connected");
@@ -142,6 +143,7 @@ impl Engine {
         }
         c.networks.remove(index);
         self.save_container(table, c.clone())?;
+        self.network_event(&net_id, &net_name, "disconnect", Some(&id));
         if c.state.is_running() {
             self.rewrite_hosts(table, &c);
         }
