@@ -421,13 +421,20 @@ fn a_live_docker_events_sees_containers_and_networks_as_they_change() {
 fn stop_and_exec_announce_dockers_actions() {
     let d = daemon_with_busybox();
     let t0 = now_stamp();
-    let trap = "trap 'exit 5' TERM; while true; do sleep 0.1; done";
+    // sh as PID 1 ignores SIGTERM until its trap is set: each run says when it is
+    let trap = "trap 'exit 5' TERM; echo ready; while true; do sleep 0.1; done";
     docker(
         &d,
         &wt("run -d --name st --network none busybox sh -c", &[trap]),
     )
     .ok();
     let id = container_id(&d, "st");
+    let readies = |n: usize| {
+        wait_until(30, || {
+            docker(&d, &w("logs st")).stdout.matches("ready").count() >= n
+        })
+    };
+    assert!(readies(1));
     docker(&d, &w("exec st true")).ok();
     let exec_died = wait_until(30, || {
         !api_events(&d, &t0, &now_stamp(), Some(r#"{"event":["exec_die"]}"#)).is_empty()
@@ -458,9 +465,42 @@ fn stop_and_exec_announce_dockers_actions() {
     assert_eq!(exec_id.len(), 64, "{:#}", events[2]);
     assert_eq!(attr(&events[4], "execID"), exec_id);
     assert_eq!(attr(&events[4], "exitCode"), "0");
+    // the predefined network its mode joins is announced as dockerd does (driver `null`)
+    let nets = api_events(&d, &t0, &t1, Some(r#"{"type":["network"]}"#));
+    let seen: Vec<String> = nets
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {} {}",
+                e["Action"].as_str().unwrap_or(""),
+                attr(e, "name"),
+                attr(e, "type"),
+                attr(e, "container") == id
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        ["connect none null true", "disconnect none null true"]
+    );
     // `event=exec_start` takes the action with its command, as dockerd's filter does
     let starts = api_events(&d, &t0, &t1, Some(r#"{"event":["exec_start"]}"#));
     assert_eq!(starts.len(), 1, "{starts:#?}");
+
+    // restart: the stop's events, the start, then `restart`
+    docker(&d, &w("start st")).ok();
+    assert!(readies(2));
+    let t2 = now_stamp();
+    docker(&d, &w("restart -t 20 st")).ok();
+    let t3 = now_stamp();
+    let events = api_events(&d, &t2, &t3, Some(r#"{"container":["st"]}"#));
+    let actions: Vec<&str> = events.iter().filter_map(|e| e["Action"].as_str()).collect();
+    assert_eq!(
+        actions,
+        ["kill", "die", "stop", "start", "restart"],
+        "{events:#?}"
+    );
+    docker(&d, &w("rm -f st")).ok();
 }
 
 #[test]
@@ -476,6 +516,14 @@ since, until = float(sys.argv[2]), float(sys.argv[3])
 for e in c.events(decode=True, since=int(since), until=int(until) + 1,
                   filters={"event": "die", "container": "py"}):
     print(json.dumps(e))
+# since without until: the replay, then live events as they happen
+stream = c.events(decode=True, since=int(since), filters={"type": "network"})
+c.networks.create("pynet")
+for e in stream:
+    if e["Actor"]["Attributes"].get("name") == "pynet":
+        print(json.dumps(e))
+        break
+stream.close()
 "#;
     let out = Command::new("timeout")
         .args(["-k", "5", CLI_TIMEOUT, "python3", "-c", script])
@@ -491,7 +539,9 @@ for e in c.events(decode=True, since=int(since), until=int(until) + 1,
         String::from_utf8_lossy(&out.stderr)
     );
     let events = json_lines(&text);
-    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events.len(), 2, "{events:#?}");
+    assert_eq!(events[1]["Type"], "network");
+    assert_eq!(events[1]["Action"], "create");
     assert_eq!(events[0]["Type"], "container");
     assert_eq!(events[0]["Action"], "die");
     assert_eq!(attr(&events[0], "exitCode"), "7");
@@ -507,4 +557,30 @@ impl OkOrCode for harness::CmdResult {
     fn ok_or_code(&self, code: i32) {
         assert_code(self, code, "command");
     }
+}
+
+#[test]
+fn a_client_that_goes_away_is_let_go() {
+    use std::io::{Read, Write};
+    let d = Daemon::start();
+    let mut s = std::os::unix::net::UnixStream::connect(d.socket()).expect("connect");
+    s.write_all(b"GET /v1.50/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("request");
+    // the head comes at once, before any event, as dockerd flushes it (clients wait for it)
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert_eq!(s.read(&mut byte).expect("head"), 1, "closed early");
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).to_lowercase();
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(head.contains("content-type: application/json"), "{head}");
+    assert!(head.contains("transfer-encoding: chunked"), "{head}");
+    drop(s);
+    assert!(
+        wait_until(30, || d.log().contains("events subscriber gone")),
+        "{}",
+        d.log()
+    );
 }

@@ -5,6 +5,7 @@
 //! without a record is removed at start); remove deletes the record first and the bridge last
 //! (a leftover bridge has no record, so it is removed at start).
 
+use crate::events::network_event;
 use crate::lookup::find_network;
 use crate::reaper;
 use crate::reconcile::bridge_spec;
@@ -64,7 +65,13 @@ impl Engine {
             }
             return Err(e);
         }
-        self.network_event(&net.id, &net.name, "create", None);
+        self.events.publish(network_event(
+            &net.id,
+            &net.name,
+            net.driver.as_str(),
+            "create",
+            None,
+        ));
         tracing::info!(network = %net.name, id = %net.id, "network created");
         Ok(net)
     }
@@ -115,7 +122,13 @@ impl Engine {
             self.reaper
                 .remove(spec.name, spec.alias, reaper::LinkKind::Bridge);
         }
-        self.network_event(&net.id, &net.name, "destroy", None);
+        self.events.publish(network_event(
+            &net.id,
+            &net.name,
+            net.driver.as_str(),
+            "destroy",
+            None,
+        ));
         tracing::info!(network = %net.name, id = %net.id, "network removed");
         Ok(())
     }

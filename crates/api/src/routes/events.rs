@@ -28,6 +28,12 @@ struct Feed {
     only_past: bool,
 }
 
+impl Drop for Feed {
+    fn drop(&mut self) {
+        tracing::debug!("events subscriber gone");
+    }
+}
+
 pub async fn stream(
     State(s): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
@@ -52,6 +58,7 @@ pub async fn stream(
     }
     let filter = EventFilter::new(Filters::parse(get(&q, "filters"))?);
     let sub = s.engine.events().subscribe(since, until, &filter);
+    tracing::debug!(replay = sub.replay.len(), "events subscriber");
     let feed = Feed {
         replay: sub.replay.into(),
         live: sub.live,

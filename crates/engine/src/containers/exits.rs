@@ -4,7 +4,7 @@
 
 use super::deps::Exited;
 use super::hold;
-use crate::events::{container_event, network_event};
+use crate::events::container_event;
 use crate::Engine;
 use berth_model::container::Status;
 use std::sync::Arc;
@@ -38,10 +38,7 @@ impl Engine {
         let Ok(table) = self.containers() else { return };
         let Some(mut c) = table.get(id) else { return };
         let paths = table.paths(id);
-        let plugged: Vec<(String, String)> = c
-            .endpoints()
-            .map(|(a, _)| (a.network_id.clone(), a.network_name.clone()))
-            .collect();
+        let plugged = self.joined_networks(&c);
         self.release_network(table, &mut c, &paths);
         self.release_rootfs(table, &paths);
         if let Err(e) = table.deps.runtime.delete(id, &paths.runtime_dir) {
@@ -74,7 +71,7 @@ impl Engine {
         events.extend(
             plugged
                 .iter()
-                .map(|(nid, name)| network_event(nid, name, "disconnect", Some(id))),
+                .map(|(nid, name)| self.network_event(nid, name, "disconnect", Some(id))),
         );
         if let Err(e) = self.save_container_announcing(table, c, events) {
             tracing::error!(container = %id, error = %e.message, "cannot record an exit");

@@ -3,7 +3,7 @@
 use super::deps::{NetnsSpec, RunSpec};
 use super::lookup::find;
 use super::{hold, ContainerPaths, ContainerTable};
-use crate::events::{container_event, network_event};
+use crate::events::container_event;
 use crate::{internal, Engine};
 use berth_model::container::etc_files::{
     embedded_resolv_conf, hosts_file, parse_extra_hosts, resolv_conf,
@@ -148,9 +148,10 @@ impl Engine {
             c.state.restart_count += 1;
         }
         let id = c.id.clone();
-        let mut events: Vec<_> = c
-            .endpoints()
-            .map(|(a, _)| network_event(&a.network_id, &a.network_name, "connect", Some(&id)))
+        let mut events: Vec<_> = self
+            .joined_networks(&c)
+            .iter()
+            .map(|(nid, name)| self.network_event(nid, name, "connect", Some(&id)))
             .collect();
         events.push(container_event(&c, "start", &[]));
         self.save_container_announcing(table, c, events)?;

@@ -81,7 +81,8 @@ impl Engine {
         }
         saved?;
         if running {
-            self.network_event(&net.id, &net.name, "connect", Some(&id));
+            self.events
+                .publish(self.network_event(&net.id, &net.name, "connect", Some(&id)));
             let attach_us = started.elapsed().as_micros() as u64;
             self.names_after_connect(table, &c);
             tracing::info!(container = %id, network = %net.name, attach_us, plug_us, "connected");
@@ -143,7 +144,8 @@ impl Engine {
         }
         c.networks.remove(index);
         self.save_container(table, c.clone())?;
-        self.network_event(&net_id, &net_name, "disconnect", Some(&id));
+        self.events
+            .publish(self.network_event(&net_id, &net_name, "disconnect", Some(&id)));
         if c.state.is_running() {
             self.rewrite_hosts(table, &c);
         }
