@@ -584,3 +584,67 @@ fn a_client_that_goes_away_is_let_go() {
         d.log()
     );
 }
+
+#[test]
+fn images_announce_import_load_tag_untag_and_delete() {
+    let d = daemon_with_busybox();
+    let dir = d.data_root().with_file_name("img");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let archive = dir.join("busybox-save.tar");
+    let rootfs = dir.join("rootfs.tar");
+    berth_image::testing::write_busybox_rootfs_tar(&rootfs);
+    docker(&d, &["save", "-o", archive.to_str().unwrap(), "busybox"]).ok();
+    let id = d.api_json("GET", "/images/busybox/json", None)["Id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(id.starts_with("sha256:"), "{id}");
+
+    let t0 = now_stamp();
+    docker(&d, &w("rmi busybox")).ok();
+    docker(&d, &["load", "-i", archive.to_str().unwrap()]).ok();
+    docker(&d, &["import", rootfs.to_str().unwrap(), "second:v1"]).ok();
+    let t1 = now_stamp();
+
+    let events = api_events(&d, &t0, &t1, Some(r#"{"type":["image"]}"#));
+    let seen: Vec<String> = events
+        .iter()
+        .map(|e| format!("{} {}", e["Action"].as_str().unwrap_or(""), attr(e, "name")))
+        .collect();
+    let imported = events.last().map(|e| e["Actor"]["ID"].clone());
+    let imported = imported.and_then(|v| v.as_str().map(String::from));
+    let imported = imported.unwrap_or_default();
+    assert_eq!(
+        seen,
+        [
+            "untag busybox:latest".to_string(),
+            format!("delete {id}"),
+            format!("load {id}"),
+            "tag second:v1".to_string(),
+            format!("import {imported}"),
+        ],
+        "{events:#?}"
+    );
+    assert!(events
+        .iter()
+        .all(|e| e["id"] == e["Actor"]["ID"] && e["status"] == e["Action"]));
+    // image=second matches by name without the tag
+    let second = api_events(&d, &t0, &t1, Some(r#"{"image":["second"]}"#));
+    assert_eq!(second.len(), 1, "{second:#?}");
+}
+
+#[test]
+fn a_tty_resize_is_announced_with_its_size() {
+    let d = daemon_with_busybox();
+    docker(&d, &w("run -dt --name rz --network none busybox sh")).ok();
+    let t0 = now_stamp();
+    let r = d.api("POST", "/v1.50/containers/rz/resize?h=30&w=100", None);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let t1 = now_stamp();
+    let events = api_events(&d, &t0, &t1, Some(r#"{"event":["resize"]}"#));
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(attr(&events[0], "height"), "30");
+    assert_eq!(attr(&events[0], "width"), "100");
+    assert_eq!(attr(&events[0], "name"), "rz");
+    docker(&d, &w("rm -f rz")).ok();
+}
