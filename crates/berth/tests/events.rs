@@ -260,6 +260,13 @@ fn bad_filters_and_times_get_dockers_errors() {
         r.message(),
         "`since` time (20) cannot be after `until` time (10)"
     );
+    // RFC 3339 is taken at the API too; a window in the past ends after the replay
+    let r = d.api(
+        "GET",
+        "/events?since=2020-01-01T00:00:00Z&until=2020-01-02T00:00:00.5Z",
+        None,
+    );
+    assert_eq!((r.status, r.text()), (200, String::new()));
     for (tool, out) in both(&d, &w("events --filter nonsense")) {
         assert_code(&out, 125, tool);
         assert!(
@@ -647,4 +654,70 @@ fn a_tty_resize_is_announced_with_its_size() {
     assert_eq!(attr(&events[0], "width"), "100");
     assert_eq!(attr(&events[0], "name"), "rz");
     docker(&d, &w("rm -f rz")).ok();
+}
+
+#[test]
+fn a_subscriber_that_never_reads_holds_nothing_up() {
+    use std::io::{Read, Write};
+    let d = daemon_with_busybox();
+    // a large label makes every event of this container a few kilobytes
+    let label = format!("big={}", "x".repeat(8000));
+    docker(
+        &d,
+        &[
+            "run",
+            "-d",
+            "--name",
+            "busy",
+            "--network",
+            "none",
+            "--label",
+            &label,
+        ]
+        .into_iter()
+        .chain(w("busybox sleep 300"))
+        .collect::<Vec<_>>(),
+    )
+    .ok();
+    let mut stuck = std::os::unix::net::UnixStream::connect(d.socket()).expect("connect");
+    stuck
+        .write_all(b"GET /v1.50/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("request");
+    let mut first = [0u8; 12];
+    stuck.read_exact(&mut first).expect("head");
+    // far more than the socket's buffers and the subscriber's live buffer hold, none read
+    let total = 2000;
+    for i in 0..total {
+        let body = format!(r#"{{"Cmd":["echo","{i}"]}}"#);
+        let r = d.api("POST", "/v1.50/containers/busy/exec", Some(&body));
+        assert_eq!(r.status, 201, "{}", r.text());
+    }
+    let last_action = format!("exec_create: echo {}", total - 1);
+    // the daemon answers, and a replay has the newest of them
+    let replay = api_events(&d, "0", &now_stamp(), Some(r#"{"event":["exec_create"]}"#));
+    assert_eq!(replay.len(), 256, "the ring holds the last 256");
+    assert_eq!(replay[255]["Action"], last_action.as_str());
+    // the stuck client, once it reads, gets whole events up to the newest
+    stuck
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .expect("timeout");
+    let mut reader = BufReader::new(stuck);
+    let mut newest = String::new();
+    let mut received = 0;
+    let mut line = String::new();
+    while newest != last_action {
+        line.clear();
+        if reader.read_line(&mut line).expect("read") == 0 {
+            break;
+        }
+        if line.starts_with('{') {
+            let e: Value = serde_json::from_str(line.trim()).expect("a whole event");
+            newest = e["Action"].as_str().unwrap_or_default().to_string();
+            received += 1;
+        }
+    }
+    assert_eq!(newest, last_action);
+    // it fell behind and lost the oldest rather than holding the daemon up
+    assert!(received < total, "{received}");
+    docker(&d, &w("rm -f busy")).ok();
 }
