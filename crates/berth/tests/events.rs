@@ -641,7 +641,7 @@ fn images_announce_import_load_tag_untag_and_delete() {
 }
 
 #[test]
-fn a_tty_resize_is_announced_with_its_size() {
+fn a_tty_resize_and_top_are_announced() {
     let d = daemon_with_busybox();
     docker(&d, &w("run -dt --name rz --network none busybox sh")).ok();
     let t0 = now_stamp();
@@ -653,6 +653,10 @@ fn a_tty_resize_is_announced_with_its_size() {
     assert_eq!(attr(&events[0], "height"), "30");
     assert_eq!(attr(&events[0], "width"), "100");
     assert_eq!(attr(&events[0], "name"), "rz");
+    // `top` is announced too, as dockerd does
+    docker(&d, &w("top rz")).ok();
+    let tops = api_events(&d, &t0, &now_stamp(), Some(r#"{"event":["top"]}"#));
+    assert_eq!(tops.len(), 1, "{tops:#?}");
     docker(&d, &w("rm -f rz")).ok();
 }
 

@@ -84,7 +84,9 @@ impl Engine {
         if !c.state.is_running() {
             return Err(ApiError::conflict(format!("Container {id} is not running")));
         }
-        table.deps.runtime.top(&id)
+        let top = table.deps.runtime.top(&id)?;
+        self.container_event(&c, "top", &[]);
+        Ok(top)
     }
 }
 

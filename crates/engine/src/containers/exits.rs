@@ -60,14 +60,20 @@ impl Engine {
             (Some(s), Some(f)) => (f - s).num_seconds().max(0),
             _ => 0,
         };
-        let mut events = vec![container_event(
+        let die = container_event(
             &c,
             "die",
             &[
                 ("exitCode", exited.code.to_string()),
                 ("execDuration", ran_for.to_string()),
             ],
-        )];
+        );
+        // dockerd announces an OOM kill just before the die it causes
+        let mut events = Vec::new();
+        if exited.oom_killed {
+            events.push(container_event(&c, "oom", &[]));
+        }
+        events.push(die);
         events.extend(
             plugged
                 .iter()
