@@ -79,7 +79,11 @@ impl Engine {
                 .iter()
                 .map(|(nid, name)| self.network_event(nid, name, "disconnect", Some(id))),
         );
-        if let Err(e) = self.save_container_announcing(table, c, events) {
+        let lock = table.signal_lock(id);
+        let held = hold(&lock);
+        let saved = self.save_container_announcing(table, c, events);
+        drop(held);
+        if let Err(e) = saved {
             tracing::error!(container = %id, error = %e.message, "cannot record an exit");
         }
         self.publish_names(table);

@@ -194,31 +194,20 @@ impl Engine {
             return Ok(false);
         }
         self.mark_stopped_by_user(table, id)?;
-        let paths = table.paths(id);
         let timeout = timeout.unwrap_or_else(|| {
             Duration::from_secs(c.request.stop_timeout.unwrap_or(10).max(0) as u64)
         });
         let sig =
             signal.unwrap_or_else(|| parse_signal(&c.config.stop_signal).unwrap_or(libc::SIGTERM));
-        match table.deps.runtime.signal(id, &paths.runtime_dir, sig) {
-            Ok(()) => self.container_event(&c, "kill", &[("signal", sig.to_string())]),
-            Err(e) => tracing::warn!(container = %id, error = %e.message, "stop signal failed"),
+        if let Err(e) = self.send_signal(table, &c, sig) {
+            tracing::warn!(container = %id, error = %e.message, "stop signal failed");
         }
         if !table.wait_not_running(id, timeout) {
             // The process may have died since the first signal: a failed SIGKILL is judged by
             // the wait below, not reported.
             if sig != libc::SIGKILL || !timeout.is_zero() {
-                match table
-                    .deps
-                    .runtime
-                    .signal(id, &paths.runtime_dir, libc::SIGKILL)
-                {
-                    Ok(()) => {
-                        self.container_event(&c, "kill", &[("signal", libc::SIGKILL.to_string())])
-                    }
-                    Err(e) => {
-                        tracing::debug!(container = %id, error = %e.message, "SIGKILL not delivered")
-                    }
+                if let Err(e) = self.send_signal(table, &c, libc::SIGKILL) {
+                    tracing::debug!(container = %id, error = %e.message, "SIGKILL not delivered");
                 }
             }
             if !table.wait_not_running(id, KILL_GRACE) {
@@ -242,11 +231,23 @@ impl Engine {
         if signal == libc::SIGKILL || signal == libc::SIGTERM || signal == libc::SIGINT {
             self.mark_stopped_by_user(table, &id)?;
         }
+        self.send_signal(table, &c, signal)
+    }
+
+    /// Signals the container's process and announces it: `kill` with the signal's number.
+    fn send_signal(
+        &self,
+        table: &ContainerTable,
+        c: &Container,
+        signal: i32,
+    ) -> Result<(), ApiError> {
+        let lock = table.signal_lock(&c.id);
+        let _held = hold(&lock);
         table
             .deps
             .runtime
-            .signal(&id, &table.paths(&id).runtime_dir, signal)?;
-        self.container_event(&c, "kill", &[("signal", signal.to_string())]);
+            .signal(&c.id, &table.paths(&c.id).runtime_dir, signal)?;
+        self.container_event(c, "kill", &[("signal", signal.to_string())]);
         Ok(())
     }
 
