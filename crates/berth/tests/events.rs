@@ -260,6 +260,14 @@ fn bad_filters_and_times_get_dockers_errors() {
         r.message(),
         "`since` time (20) cannot be after `until` time (10)"
     );
+    for (tool, out) in both(&d, &["events", "--format", "{{.Nope}}"]) {
+        assert_code(&out, 64, tool);
+        assert_eq!(
+            out.stderr.trim(),
+            "Error parsing format: template: :1:2: executing \"\" at <.Nope>: can't evaluate field Nope in type *events.Message",
+            "{tool}"
+        );
+    }
     // RFC 3339 is taken at the API too; a window in the past ends after the replay
     let r = d.api(
         "GET",
