@@ -147,6 +147,46 @@ fn docker_cli_replays_a_containers_life_with_dockers_shapes() {
         .collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
 
+    // docker's default line format: berth prints the window exactly as the docker CLI does
+    let [(_, ours), (_, theirs)] = both(&d, &["events", "--since", &t0, "--until", &t1]);
+    assert_eq!(ours.ok(), theirs.ok());
+    assert_eq!(ours.stdout.lines().count(), events.len());
+    // a --format template sees docker's field names
+    let tmpl = "{{.Status}}|{{.ID}}|{{.From}}|{{.Scope}}|{{.Actor.Attributes.name}}";
+    let [(_, ours), (_, theirs)] = both(
+        &d,
+        &[
+            "events",
+            "--since",
+            &t0,
+            "--until",
+            &t1,
+            "--filter",
+            "event=die",
+            "--format",
+            tmpl,
+        ],
+    );
+    assert_eq!(ours.ok(), theirs.ok());
+    assert_eq!(ours.stdout, format!("die|{id}|busybox|local|ev1\n"));
+    let tmpl = "{{.Actor.Attributes.nope}}";
+    let [(_, ours), (_, theirs)] = both(
+        &d,
+        &[
+            "events",
+            "--since",
+            &t0,
+            "--until",
+            &t1,
+            "--filter",
+            "event=die",
+            "--format",
+            tmpl,
+        ],
+    );
+    assert_eq!(ours.ok(), theirs.ok());
+    assert_eq!(ours.stdout, "<no value>\n");
+
     // the same window through berth, in docker's line format
     let out = Command::new("timeout")
         .args(["-k", "5", CLI_TIMEOUT, harness::berth_bin()])

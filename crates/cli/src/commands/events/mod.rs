@@ -77,7 +77,7 @@ pub fn run(host: &str, a: EventsArgs, o: &mut Output) -> Result<()> {
             Some(t) => t
                 .execute(
                     &event,
-                    Missing::Struct("events.Message".into()),
+                    Missing::StructOfMaps("events.Message".into()),
                     FuncSet::Basic,
                 )
                 .map_err(|(_, e)| CliError::msg(e))?,
@@ -102,7 +102,7 @@ fn parse_template(src: &str) -> Result<Template> {
         .map_err(|e| CliError::msg(e.to_string()))?;
     t.execute(
         &empty,
-        Missing::Struct("*events.Message".into()),
+        Missing::StructOfMaps("*events.Message".into()),
         FuncSet::Basic,
     )
     .map_err(|(_, e)| bad(e))?;
@@ -213,12 +213,20 @@ mod tests {
         )
         .unwrap();
         let out = t
-            .execute(&e, Missing::Struct("events.Message".into()), FuncSet::Basic)
+            .execute(
+                &e,
+                Missing::StructOfMaps("events.Message".into()),
+                FuncSet::Basic,
+            )
             .unwrap();
         assert_eq!(out, "die abc local 1800000000 3");
         let json = parse_template("{{json .}}").unwrap();
         let out = json
-            .execute(&e, Missing::Struct("events.Message".into()), FuncSet::Basic)
+            .execute(
+                &e,
+                Missing::StructOfMaps("events.Message".into()),
+                FuncSet::Basic,
+            )
             .unwrap();
         assert_eq!(out, raw);
         assert!(parse_template("{{.Nope}}").is_err());
