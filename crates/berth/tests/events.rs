@@ -683,6 +683,14 @@ fn images_announce_import_load_tag_untag_and_delete() {
     assert!(events
         .iter()
         .all(|e| e["id"] == e["Actor"]["ID"] && e["status"] == e["Action"]));
+    // a duration counts back from now in both CLIs (the daemon is younger than an hour)
+    let [(_, ours), (_, theirs)] = both(&d, &["events", "--since", "1h", "--until", &t1]);
+    assert_eq!(ours.ok(), theirs.ok());
+    assert!(
+        ours.stdout.lines().count() >= events.len(),
+        "{}",
+        ours.stdout
+    );
     // image=second matches by name without the tag
     let second = api_events(&d, &t0, &t1, Some(r#"{"image":["second"]}"#));
     assert_eq!(second.len(), 1, "{second:#?}");
