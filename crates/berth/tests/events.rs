@@ -781,3 +781,20 @@ fn a_subscriber_that_never_reads_holds_nothing_up() {
     assert!(received < total, "{received}");
     docker(&d, &w("rm -f busy")).ok();
 }
+
+#[test]
+fn open_streams_end_when_the_daemon_stops() {
+    let mut d = Daemon::start();
+    let mut live = LiveEvents::start(&d);
+    live.wait_subscribed(&d);
+    let status = d.terminate();
+    assert!(status.success(), "{status:?}\n{}", d.log());
+    // the stream ended cleanly rather than being cut after the shutdown grace period
+    assert!(!d.log().contains("streams still open"), "{}", d.log());
+    let mut exit = None;
+    assert!(wait_until(30, || {
+        exit = live.child.try_wait().ok().flatten();
+        exit.is_some()
+    }));
+    assert_eq!(exit.and_then(|s| s.code()), Some(0));
+}

@@ -17,11 +17,13 @@ use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
 use std::time::Duration;
 use tokio::sync::broadcast::{error::RecvError, Receiver};
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 struct Feed {
     replay: VecDeque<Event>,
     live: Receiver<Event>,
+    closed: watch::Receiver<bool>,
     filter: EventFilter,
     /// `until` in nanoseconds and as a deadline on the clock; none for an open stream.
     until: Option<(i64, Instant)>,
@@ -62,6 +64,7 @@ pub async fn stream(
     let feed = Feed {
         replay: sub.replay.into(),
         live: sub.live,
+        closed: sub.closed,
         filter,
         until: deadline,
         only_past,
@@ -89,12 +92,16 @@ async fn next(feed: &mut Feed) -> Option<Event> {
         return None;
     }
     loop {
-        let received = match feed.until {
-            Some((_, deadline)) => tokio::select! {
-                r = feed.live.recv() => r,
-                _ = tokio::time::sleep_until(deadline) => return None,
-            },
-            None => feed.live.recv().await,
+        let deadline = async {
+            match feed.until {
+                Some((_, at)) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        let received = tokio::select! {
+            r = feed.live.recv() => r,
+            () = deadline => return None,
+            _ = feed.closed.wait_for(|closed| *closed) => return None,
         };
         match received {
             Ok(e) => {

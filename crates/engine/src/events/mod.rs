@@ -12,7 +12,7 @@ use berth_model::events::{Event, EventFilter};
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 pub const RING_SIZE: usize = 256;
 pub const LIVE_BUFFER: usize = 1024;
@@ -22,6 +22,8 @@ pub struct EventBus {
     /// and subscribing both hold it: a subscriber sees each event once, replayed or live.
     inner: Mutex<Ring>,
     live: broadcast::Sender<Event>,
+    /// Set when the daemon shuts down: open streams end instead of holding it up.
+    closed: watch::Sender<bool>,
 }
 
 struct Ring {
@@ -33,6 +35,8 @@ struct Ring {
 pub struct Subscription {
     pub replay: Vec<Event>,
     pub live: broadcast::Receiver<Event>,
+    /// Turns true when the bus closes.
+    pub closed: watch::Receiver<bool>,
 }
 
 impl Default for EventBus {
@@ -43,6 +47,7 @@ impl Default for EventBus {
                 last_nano: 0,
             }),
             live: broadcast::channel(LIVE_BUFFER).0,
+            closed: watch::channel(false).0,
         }
     }
 }
@@ -84,7 +89,13 @@ impl EventBus {
         Subscription {
             replay,
             live: self.live.subscribe(),
+            closed: self.closed.subscribe(),
         }
+    }
+
+    /// Ends every open stream (daemon shutdown); later subscribers end after their replay.
+    pub fn close(&self) {
+        self.closed.send_replace(true);
     }
 }
 
