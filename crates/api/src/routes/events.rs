@@ -56,7 +56,8 @@ pub async fn stream(
         }
         only_past = u < now;
         let wait = Duration::from_nanos(u.saturating_sub(now).max(0) as u64);
-        deadline = Some((u, Instant::now() + wait));
+        // an `until` beyond what the clock can hold is as good as none
+        deadline = Instant::now().checked_add(wait).map(|at| (u, at));
     }
     let filter = EventFilter::new(Filters::parse(get(&q, "filters"))?);
     let sub = s.engine.events().subscribe(since, until, &filter);
