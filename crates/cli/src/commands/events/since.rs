@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveDateTime, TimeZone};
 pub fn get_timestamp(value: &str, now: DateTime<Local>) -> Result<String, String> {
     if value != "0" {
         if let Some(nanos) = go_duration(value) {
-            let t = now.timestamp_nanos_opt().unwrap_or(0) - nanos;
+            let t = now.timestamp_nanos_opt().unwrap_or(0).saturating_sub(nanos);
             return Ok(t.div_euclid(1_000_000_000).to_string());
         }
     }
@@ -41,7 +41,7 @@ fn parse_time(
                 return Some(t);
             }
         }
-        let (date, zone) = v.split_at(v.len().min(10));
+        let (date, zone) = (v.get(..10)?, v.get(10..)?);
         let zone = if zone == "Z" { "+00:00" } else { zone };
         let d = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
         let off = DateTime::parse_from_str(
@@ -129,6 +129,10 @@ mod tests {
     fn durations_count_back_from_now() {
         assert_eq!(get_timestamp("10m", now()).unwrap(), "1799999400");
         assert_eq!(get_timestamp("1h30m", now()).unwrap(), "1799994600");
+        // absurd durations saturate rather than overflow
+        assert!(get_timestamp("-9999999999999h", now()).is_ok());
+        assert!(get_timestamp("9999999999999h", now()).is_ok());
+        assert!(get_timestamp("ééééééé+01:00", now()).is_err());
     }
 
     #[test]
