@@ -128,7 +128,7 @@ fn unknown_unimplemented_and_wrong_method() {
         ("GET", "/v1.50/volumes", None),
         ("POST", "/volumes/create", Some(r#"{"Name":"v"}"#)),
         ("GET", "/system/df", None),
-        ("GET", "/events", None),
+        ("GET", "/plugins", None),
         ("POST", "/build", Some("{}")),
     ] {
         let started = Instant::now();

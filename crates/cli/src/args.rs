@@ -28,6 +28,8 @@ pub enum Command {
     Version(FormatOnly),
     /// Display system-wide information
     Info(FormatOnly),
+    /// Get real time events from the server
+    Events(crate::commands::events::EventsArgs),
     /// Manage containers
     Container(crate::commands::container::args::ContainerGroup),
     #[command(flatten)]

@@ -72,6 +72,7 @@ fn run(args: Vec<String>, o: &mut Output) -> Result<(), CliError> {
         Command::Inspect(a) => commands::inspect::run(&host, a, o),
         Command::Version(a) => commands::version::run(&host, a, o),
         Command::Info(a) => commands::info::run(&host, a, o),
+        Command::Events(a) => commands::events::run(&host, a, o),
         Command::Container(g) => commands::container::run_group(&host, &path, g, o),
         Command::Containers(c) => commands::container::run_top(&host, &path, c, o),
         Command::Image(g) => commands::image::run_group(&host, &path, g, o),
@@ -97,7 +98,7 @@ fn command_path(args: &[String]) -> String {
         }
         let known = match words.len() {
             1 => {
-                ["network", "inspect", "version", "info"].contains(&a.as_str())
+                ["network", "inspect", "version", "info", "events"].contains(&a.as_str())
                     || commands::container::is_path_word(&words, a)
                     || commands::image::is_path_word(&words, a)
             }

@@ -6,6 +6,7 @@ mod config;
 pub mod containers;
 mod endpoints;
 mod firewall;
+pub mod events;
 mod lookup;
 mod names;
 mod networks;
@@ -47,6 +48,8 @@ pub struct Engine {
     firewall_lock: Mutex<()>,
     /// The last apply failed: the kernel may lag the store until the watchdog re-applies.
     firewall_stale: std::sync::atomic::AtomicBool,
+    /// What `GET /events` streams: every committed change, published after its commit.
+    events: events::EventBus,
 }
 
 impl Engine {
@@ -72,6 +75,7 @@ impl Engine {
             firewall: OnceLock::new(),
             firewall_lock: Mutex::new(()),
             firewall_stale: std::sync::atomic::AtomicBool::new(false),
+            events: events::EventBus::default(),
             kernel,
         };
         engine.ensure_predefined()?;

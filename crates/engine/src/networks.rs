@@ -5,6 +5,7 @@
 //! without a record is removed at start); remove deletes the record first and the bridge last
 //! (a leftover bridge has no record, so it is removed at start).
 
+use crate::events::network_event;
 use crate::lookup::find_network;
 use crate::reaper;
 use crate::reconcile::bridge_spec;
@@ -72,6 +73,13 @@ impl Engine {
             }
             return Err(e);
         }
+        self.events.publish(network_event(
+            &net.id,
+            &net.name,
+            net.driver.as_str(),
+            "create",
+            None,
+        ));
         tracing::info!(network = %net.name, id = %net.id, "network created");
         Ok(net)
     }
@@ -123,6 +131,13 @@ impl Engine {
                 .remove(spec.name, spec.alias, reaper::LinkKind::Bridge);
         }
         self.sync_firewall_or_log("network rm");
+        self.events.publish(network_event(
+            &net.id,
+            &net.name,
+            net.driver.as_str(),
+            "destroy",
+            None,
+        ));
         tracing::info!(network = %net.name, id = %net.id, "network removed");
         Ok(())
     }

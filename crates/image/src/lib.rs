@@ -27,4 +27,4 @@ pub use error::ImageError;
 pub use import::BUILDER_VERSION;
 pub use mount::{mount_rootfs, overlay_options, unmount_rootfs};
 pub use remove::{DeleteItem, ImageUser};
-pub use store::{short_id, ImageRecord, ImageStore};
+pub use store::{parse_tag_target, short_id, ImageRecord, ImageStore};

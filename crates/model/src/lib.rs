@@ -4,6 +4,7 @@
 pub mod container;
 pub mod endpoint;
 pub mod error;
+pub mod events;
 pub mod filters;
 pub mod ids;
 pub mod ipam;

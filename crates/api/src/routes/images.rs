@@ -5,6 +5,7 @@
 //! is not one of the fixed routes goes through one catch-all route and is split by suffix:
 //! `{name}/json`, `{name}/get`, `{name}/tag`, and `{name}` itself for DELETE.
 
+use super::image_events;
 use super::image_stream::{BodyReader, BodyWriter};
 use super::json;
 use crate::error::{HttpError, HttpResult};
@@ -114,10 +115,13 @@ async fn create(
     let message = first(&q, "message").unwrap_or("").to_string();
     let reader = BodyReader::new(body);
     let images = s.images.clone();
+    let engine = s.engine.clone();
     let id = blocking(move || {
-        images
+        let id = images
             .import(reader, reference.as_deref(), &changes, &message)
-            .map_err(ApiError::from)
+            .map_err(ApiError::from)?;
+        image_events::imported(&engine, &id, reference.as_deref());
+        Ok(id)
     })
     .await?;
     Ok(json_lines(&[j!({ "status": id })]))
@@ -127,7 +131,13 @@ async fn create(
 async fn load(State(s): State<AppState>, body: Body) -> HttpResult<Response> {
     let reader = BodyReader::new(body);
     let images = s.images.clone();
-    let lines = blocking(move || images.load(reader).map_err(ApiError::from)).await?;
+    let engine = s.engine.clone();
+    let lines = blocking(move || {
+        let lines = images.load(reader).map_err(ApiError::from)?;
+        image_events::loaded(&engine, &images, &lines);
+        Ok(lines)
+    })
+    .await?;
     let out: Vec<Value> = lines
         .iter()
         .map(|l| j!({ "stream": format!("{l}\n") }))
@@ -323,10 +333,13 @@ async fn post_by_name(
     let tag = first(&q, "tag").map(String::from);
     let images = s.images.clone();
     let name = name.to_string();
+    let engine = s.engine.clone();
     blocking(move || {
         images
             .tag(&name, &repo, tag.as_deref())
-            .map_err(ApiError::from)
+            .map_err(ApiError::from)?;
+        image_events::tagged_as(&engine, &images, &repo, tag.as_deref());
+        Ok(())
     })
     .await?;
     Ok(StatusCode::CREATED.into_response())
@@ -343,7 +356,14 @@ async fn remove(
     let engine = s.engine.clone();
     let items: Vec<DeleteItem> = blocking(move || {
         let in_use = |id: &str| engine.containers_using_image(id);
-        images.remove(&name, force, &in_use).map_err(ApiError::from)
+        let id = images.resolve(&name).map(|r| r.id).ok();
+        let items = images
+            .remove(&name, force, &in_use)
+            .map_err(ApiError::from)?;
+        if let Some(id) = id {
+            image_events::removed(&engine, &id, &items);
+        }
+        Ok(items)
     })
     .await?;
     Ok(json(StatusCode::OK, &items))

@@ -3,8 +3,10 @@
 pub mod container_attach;
 pub mod container_logs;
 pub mod containers;
+pub mod events;
 pub mod exec;
 pub mod hijack;
+pub mod image_events;
 pub mod image_stream;
 pub mod images;
 pub mod networks;
@@ -20,6 +22,7 @@ pub fn router(state: AppState) -> Router {
         .route("/_ping", get(system::ping).head(system::ping_head))
         .route("/version", get(system::version))
         .route("/info", get(system::info))
+        .route("/events", get(events::stream))
         .route("/networks", get(networks::list))
         // dockerd routes GET/DELETE of these paths to /networks/{id}: a network may be
         // named "create" or "prune"

@@ -149,10 +149,13 @@ async fn serve(opts: DaemonOptions, state: AppState) -> Result<(), String> {
     let (listener, guard) = socket::bind(&opts.socket_path)?;
     tracing::info!(socket = %opts.socket_path.display(), "API listening");
     let engine = state.engine.clone();
+    let events_engine = engine.clone();
     let app = berth_api::app(state);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown_signal().await;
+        // event streams never end by themselves: they end now, as dockerd's do
+        events_engine.events().close();
         let _ = stop_tx.send(true);
     });
     // Open streams (attach, logs -f, wait) may last as long as their containers: after the

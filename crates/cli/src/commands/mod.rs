@@ -1,6 +1,7 @@
 //! One module per command.
 
 pub mod container;
+pub mod events;
 pub mod image;
 pub mod info;
 pub mod inspect;

@@ -14,6 +14,10 @@ pub enum Missing {
     MapError,
     /// A plain map: the missing value prints `<no value>`.
     Zero,
+    /// A Go struct whose deeper values are maps (docker's `events.Message`, whose
+    /// `Actor.Attributes` is one): a missing field at the top is an error, a missing key
+    /// below it prints `<no value>`.
+    StructOfMaps(String),
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -238,12 +242,12 @@ impl<'a> Exec<'a> {
                         field.clone()
                     }
                     None => match &self.missing {
-                        Missing::Struct(t) if i == 0 => {
+                        Missing::Struct(t) | Missing::StructOfMaps(t) if i == 0 => {
                             return Err(
                                 self.fail(a, &format!("can't evaluate field {name} in type {t}"))
                             )
                         }
-                        Missing::Zero => Value::Null,
+                        Missing::Zero | Missing::StructOfMaps(_) => Value::Null,
                         _ => {
                             return Err(self.fail(a, &format!("map has no entry for key {name:?}")))
                         }

@@ -38,6 +38,7 @@ impl Engine {
             .ok_or_else(|| ApiError::not_found(format!("No such container: {term}")))?;
         if c.state.is_running() {
             let a = table.deps.runtime.attach(&id, stdin, stdout, stderr)?;
+            self.container_event(&c, "attach", &[]);
             return Ok((c, AttachWait::Now(a)));
         }
         let (tx, rx) = channel();
@@ -51,6 +52,8 @@ impl Engine {
                 streams: (stdin, stdout, stderr),
                 reply: tx,
             });
+        // dockerd announces the attach when the client is taken, before the start
+        self.container_event(&c, "attach", &[]);
         Ok((c, AttachWait::AtStart(rx)))
     }
 
@@ -63,7 +66,13 @@ impl Engine {
         if !c.state.is_running() {
             return Err(ApiError::conflict(format!("Container {id} is not running")));
         }
-        table.deps.runtime.resize(&id, height, width)
+        table.deps.runtime.resize(&id, height, width)?;
+        self.container_event(
+            &c,
+            "resize",
+            &[("height", height.to_string()), ("width", width.to_string())],
+        );
+        Ok(())
     }
 
     pub fn top_container(&self, term: &str) -> Result<super::deps::Top, ApiError> {
@@ -75,7 +84,9 @@ impl Engine {
         if !c.state.is_running() {
             return Err(ApiError::conflict(format!("Container {id} is not running")));
         }
-        table.deps.runtime.top(&id)
+        let top = table.deps.runtime.top(&id)?;
+        self.container_event(&c, "top", &[]);
+        Ok(top)
     }
 }
 

@@ -81,6 +81,7 @@ impl Engine {
             let _ = std::fs::remove_dir_all(&paths.dir);
             return Err(internal(e));
         }
+        self.container_event(&container, "create", &[]);
         all.insert(id.clone(), container);
         table.changed.notify_all();
         tracing::info!(container = %id, "container created");

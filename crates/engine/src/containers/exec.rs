@@ -45,6 +45,7 @@ impl Engine {
             return Err(ApiError::invalid("No exec command specified"));
         }
         let exec_id = berth_model::ids::generate_id();
+        let action = exec_action("exec_create", &req.cmd);
         table
             .execs
             .lock()
@@ -61,6 +62,7 @@ impl Engine {
                     resize: None,
                 },
             );
+        self.container_event(&c, &action, &[("execID", exec_id.clone())]);
         Ok(exec_id)
     }
 
@@ -124,6 +126,8 @@ impl Engine {
                 if let Some(r) = execs.get_mut(exec_id) {
                     r.pid = pid;
                 }
+                drop(execs);
+                self.exec_event(&rec, &exec_action("exec_start", &rec.request.cmd), None);
                 Ok((rec, handle))
             }
             Err(e) => {
@@ -136,12 +140,30 @@ impl Engine {
 
     pub fn finish_exec(&self, exec_id: &str, exit_code: i64) {
         let Ok(table) = self.containers() else { return };
-        let mut execs = table.execs.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(r) = execs.get_mut(exec_id) {
-            r.running = false;
-            r.exit_code = Some(exit_code);
-            r.resize = None;
+        let finished = {
+            let mut execs = table.execs.lock().unwrap_or_else(|p| p.into_inner());
+            execs.get_mut(exec_id).map(|r| {
+                r.running = false;
+                r.exit_code = Some(exit_code);
+                r.resize = None;
+                r.clone()
+            })
+        };
+        if let Some(rec) = finished {
+            self.exec_event(&rec, "exec_die", Some(exit_code));
         }
+    }
+
+    fn exec_event(&self, rec: &ExecRecord, action: &str, exit_code: Option<i64>) {
+        let Ok(table) = self.containers() else { return };
+        let Some(c) = table.get(&rec.container_id) else {
+            return;
+        };
+        let mut extra = vec![("execID", rec.id.clone())];
+        if let Some(code) = exit_code {
+            extra.push(("exitCode", code.to_string()));
+        }
+        self.container_event(&c, action, &extra);
     }
 
     pub fn resize_exec(&self, exec_id: &str, height: u16, width: u16) -> Result<(), ApiError> {
@@ -153,4 +175,13 @@ impl Engine {
             _ => Err(ApiError::conflict(format!("exec {exec_id} is not running"))),
         }
     }
+}
+
+/// dockerd's exec actions carry the command: `exec_start: sh -c ls` (the entrypoint, a
+/// space, and the arguments joined, so a bare command keeps a trailing space).
+fn exec_action(kind: &str, cmd: &[String]) -> String {
+    let (first, args) = cmd
+        .split_first()
+        .map_or(("", &[][..]), |(f, a)| (f.as_str(), a));
+    format!("{kind}: {first} {}", args.join(" "))
 }

@@ -4,6 +4,7 @@
 
 use super::deps::Exited;
 use super::hold;
+use crate::events::container_event;
 use crate::Engine;
 use berth_model::container::Status;
 use std::sync::Arc;
@@ -37,6 +38,7 @@ impl Engine {
         let Ok(table) = self.containers() else { return };
         let Some(mut c) = table.get(id) else { return };
         let paths = table.paths(id);
+        let plugged = self.joined_networks(&c);
         self.release_network(table, &mut c, &paths);
         self.release_rootfs(table, &paths);
         if let Err(e) = table.deps.runtime.delete(id, &paths.runtime_dir) {
@@ -58,7 +60,35 @@ impl Engine {
         if let Err(e) = self.apply_firewall_with(&c) {
             tracing::error!(container = %id, error = %e.message, "cannot update the firewall; retrying in the background");
         }
-        if let Err(e) = self.save_container(table, c) {
+        // dockerd's order: die, then the endpoints let go
+        let ran_for = match (c.state.started_at, c.state.finished_at) {
+            (Some(s), Some(f)) => (f - s).num_seconds().max(0),
+            _ => 0,
+        };
+        let die = container_event(
+            &c,
+            "die",
+            &[
+                ("exitCode", exited.code.to_string()),
+                ("execDuration", ran_for.to_string()),
+            ],
+        );
+        // dockerd announces an OOM kill just before the die it causes
+        let mut events = Vec::new();
+        if exited.oom_killed {
+            events.push(container_event(&c, "oom", &[]));
+        }
+        events.push(die);
+        events.extend(
+            plugged
+                .iter()
+                .map(|(nid, name)| self.network_event(nid, name, "disconnect", Some(id))),
+        );
+        let lock = table.signal_lock(id);
+        let held = hold(&lock);
+        let saved = self.save_container_announcing(table, c, events);
+        drop(held);
+        if let Err(e) = saved {
             tracing::error!(container = %id, error = %e.message, "cannot record an exit");
         }
         self.publish_names(table);

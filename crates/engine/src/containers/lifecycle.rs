@@ -3,11 +3,13 @@
 use super::deps::{NetnsSpec, RunSpec};
 use super::lookup::find;
 use super::{hold, ContainerPaths, ContainerTable};
+use crate::events::container_event;
 use crate::{internal, Engine};
 use berth_model::container::etc_files::{
     embedded_resolv_conf, hosts_file, parse_extra_hosts, resolv_conf,
 };
 use berth_model::container::{Container, NetworkMode, Status};
+use berth_model::events::Event;
 use berth_model::ApiError;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -161,7 +163,13 @@ impl Engine {
         }
         let id = c.id.clone();
         // The table has carried its published ports since before the process ran.
-        self.save_container(table, c)?;
+        let mut events: Vec<_> = self
+            .joined_networks(&c)
+            .iter()
+            .map(|(nid, name)| self.network_event(nid, name, "connect", Some(&id)))
+            .collect();
+        events.push(container_event(&c, "start", &[]));
+        self.save_container_announcing(table, c, events)?;
         self.spawn_waiter(id.clone());
         self.refresh_linking_hosts(table, &id);
         self.publish_names(table);
@@ -180,7 +188,11 @@ impl Engine {
         let id = table.resolve_id(term)?;
         let lock = table.op_lock(&id);
         let _op = hold(&lock);
-        self.stop_locked(table, &id, timeout, signal)
+        let stopped = self.stop_locked(table, &id, timeout, signal)?;
+        if stopped {
+            self.announce(table, &id, "stop", &[]);
+        }
+        Ok(stopped)
     }
 
     pub(crate) fn stop_locked(
@@ -197,24 +209,19 @@ impl Engine {
             return Ok(false);
         }
         self.mark_stopped_by_user(table, id)?;
-        let paths = table.paths(id);
         let timeout = timeout.unwrap_or_else(|| {
             Duration::from_secs(c.request.stop_timeout.unwrap_or(10).max(0) as u64)
         });
         let sig =
             signal.unwrap_or_else(|| parse_signal(&c.config.stop_signal).unwrap_or(libc::SIGTERM));
-        if let Err(e) = table.deps.runtime.signal(id, &paths.runtime_dir, sig) {
+        if let Err(e) = self.send_signal(table, &c, sig) {
             tracing::warn!(container = %id, error = %e.message, "stop signal failed");
         }
         if !table.wait_not_running(id, timeout) {
             // The process may have died since the first signal: a failed SIGKILL is judged by
             // the wait below, not reported.
             if sig != libc::SIGKILL || !timeout.is_zero() {
-                if let Err(e) = table
-                    .deps
-                    .runtime
-                    .signal(id, &paths.runtime_dir, libc::SIGKILL)
-                {
+                if let Err(e) = self.send_signal(table, &c, libc::SIGKILL) {
                     tracing::debug!(container = %id, error = %e.message, "SIGKILL not delivered");
                 }
             }
@@ -239,10 +246,24 @@ impl Engine {
         if signal == libc::SIGKILL || signal == libc::SIGTERM || signal == libc::SIGINT {
             self.mark_stopped_by_user(table, &id)?;
         }
+        self.send_signal(table, &c, signal)
+    }
+
+    /// Signals the container's process and announces it: `kill` with the signal's number.
+    fn send_signal(
+        &self,
+        table: &ContainerTable,
+        c: &Container,
+        signal: i32,
+    ) -> Result<(), ApiError> {
+        let lock = table.signal_lock(&c.id);
+        let _held = hold(&lock);
         table
             .deps
             .runtime
-            .signal(&id, &table.paths(&id).runtime_dir, signal)
+            .signal(&c.id, &table.paths(&c.id).runtime_dir, signal)?;
+        self.container_event(c, "kill", &[("signal", signal.to_string())]);
+        Ok(())
     }
 
     pub fn restart_container(
@@ -254,11 +275,15 @@ impl Engine {
         let id = table.resolve_id(term)?;
         let lock = table.op_lock(&id);
         let _op = hold(&lock);
-        self.stop_locked(table, &id, timeout, None)?;
+        if self.stop_locked(table, &id, timeout, None)? {
+            self.announce(table, &id, "stop", &[]);
+        }
         let c = table
             .get(&id)
             .ok_or_else(|| ApiError::not_found(format!("No such container: {term}")))?;
-        self.start_locked(c, false)
+        self.start_locked(c, false)?;
+        self.announce(table, &id, "restart", &[]);
+        Ok(())
     }
 
     fn mark_stopped_by_user(&self, table: &ContainerTable, id: &str) -> Result<(), ApiError> {
@@ -275,11 +300,38 @@ impl Engine {
         table: &ContainerTable,
         c: Container,
     ) -> Result<(), ApiError> {
+        self.save_container_announcing(table, c, Vec::new())
+    }
+
+    /// Commits a container record and publishes `events` before waiters wake, so a client
+    /// woken by the change (`docker stop` returning) finds the events already there.
+    pub(crate) fn save_container_announcing(
+        &self,
+        table: &ContainerTable,
+        c: Container,
+        events: Vec<Event>,
+    ) -> Result<(), ApiError> {
         self.store.put_container(&c).map_err(internal)?;
         let mut all = table.lock_all();
         all.insert(c.id.clone(), c);
+        for e in events {
+            self.events().publish(e);
+        }
         table.changed.notify_all();
         Ok(())
+    }
+
+    /// A container event from the container's current record.
+    pub(crate) fn announce(
+        &self,
+        table: &ContainerTable,
+        id: &str,
+        action: &str,
+        extra: &[(&str, String)],
+    ) {
+        if let Some(c) = table.get(id) {
+            self.container_event(&c, action, extra);
+        }
     }
 
     /// The network namespace the process will run in, created if it is the container's own,

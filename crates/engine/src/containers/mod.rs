@@ -50,6 +50,9 @@ pub(crate) struct ContainerTable {
     pub(crate) changed: Condvar,
     /// One lock per container serialises start/stop/rm/rename of that container.
     op_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    /// Held while a signal is sent and announced, and while an exit is recorded and
+    /// announced, so a `kill` event always comes before the `die` it causes.
+    signal_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     /// Clients waiting to be attached when their container starts.
     pub(crate) pending_attach: Mutex<HashMap<String, Vec<attach::PendingAttach>>>,
     /// Exec instances (`POST /containers/{id}/exec`), kept in memory as dockerd does.
@@ -66,6 +69,7 @@ impl ContainerTable {
             all: Mutex::new(existing.into_iter().map(|c| (c.id.clone(), c)).collect()),
             changed: Condvar::new(),
             op_locks: Mutex::new(HashMap::new()),
+            signal_locks: Mutex::new(HashMap::new()),
             pending_attach: Mutex::new(HashMap::new()),
             execs: Mutex::new(HashMap::new()),
         }
@@ -89,6 +93,19 @@ impl ContainerTable {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(id);
+        self.signal_locks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id);
+    }
+
+    pub(crate) fn signal_lock(&self, id: &str) -> Arc<Mutex<()>> {
+        self.signal_locks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(id.to_string())
+            .or_default()
+            .clone()
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<Container> {

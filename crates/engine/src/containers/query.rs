@@ -217,8 +217,10 @@ impl Engine {
             }
             c
         };
-        c.name = new_name;
-        self.save_container(table, c)?;
+        let old_name = std::mem::replace(&mut c.name, new_name);
+        let renamed =
+            crate::events::container_event(&c, "rename", &[("oldName", format!("/{old_name}"))]);
+        self.save_container_announcing(table, c, vec![renamed])?;
         self.publish_names(table);
         Ok(())
     }

@@ -29,6 +29,7 @@ impl Engine {
         {
             let mut all = table.lock_all();
             all.remove(&id);
+            self.container_event(&c, "destroy", &[]);
             table.changed.notify_all();
         }
         for dir in [

@@ -363,3 +363,91 @@ mod firewall_tests;
 
 #[path = "ports_tests.rs"]
 mod ports_tests;
+/// Every event published since `sub` was taken, as `Type Action`.
+fn drain(
+    sub: &mut crate::events::Subscription,
+) -> Vec<(String, std::collections::BTreeMap<String, String>)> {
+    let mut out = Vec::new();
+    while let Ok(ev) = sub.live.try_recv() {
+        out.push((format!("{} {}", ev.kind.as_str(), ev.action), ev.attributes));
+    }
+    out
+}
+
+#[test]
+fn events_follow_the_lifecycle_and_an_exit_dies_once() {
+    let e = env();
+    let mut sub = e.engine.events().subscribe(None, None, &Default::default());
+    let id = e
+        .engine
+        .create_container(req("web", NetworkMode::None))
+        .unwrap()
+        .id;
+    e.engine.start_container("web").unwrap();
+    e.runtime.exit(&id, 42);
+    e.engine
+        .wait_container(
+            "web",
+            WaitCondition::NotRunning,
+            Some(Duration::from_secs(5)),
+            None,
+        )
+        .unwrap();
+    // a stop of a stopped container changes nothing and announces nothing
+    assert!(!e.engine.stop_container("web", None, None).unwrap());
+    e.engine.remove_container("web", false).unwrap();
+    let events = drain(&mut sub);
+    let actions: Vec<&str> = events.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "container create",
+            "network connect",
+            "container start",
+            "container die",
+            "network disconnect",
+            "container destroy"
+        ]
+    );
+    assert_eq!(events[3].1["exitCode"], "42");
+    assert_eq!(events[3].1["name"], "web");
+    assert_eq!(events[1].1["name"], "none");
+    assert_eq!(events[1].1["type"], "null");
+    assert_eq!(events[1].1["container"], id);
+}
+
+#[test]
+fn a_stop_that_escalates_announces_both_signals() {
+    let e = env();
+    let mut r = req("stubborn", NetworkMode::None);
+    r.cmd = Some(vec!["sleep".into(), "ignore-term".into()]);
+    e.engine.create_container(r).unwrap();
+    e.engine.start_container("stubborn").unwrap();
+    let mut sub = e.engine.events().subscribe(None, None, &Default::default());
+    assert!(e.engine.remove_container("stubborn", false).is_err());
+    e.engine
+        .stop_container("stubborn", Some(Duration::from_millis(100)), None)
+        .unwrap();
+    let events = drain(&mut sub);
+    let summary: Vec<String> = events
+        .iter()
+        .filter(|(a, _)| a.starts_with("container"))
+        .map(|(a, attrs)| {
+            let detail = attrs
+                .get("signal")
+                .or_else(|| attrs.get("exitCode"))
+                .cloned()
+                .unwrap_or_default();
+            format!("{a} {detail}").trim().to_string()
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "container kill 15",
+            "container kill 9",
+            "container die 137",
+            "container stop"
+        ]
+    );
+}

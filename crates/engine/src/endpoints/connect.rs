@@ -91,6 +91,8 @@ impl Engine {
             self.sync_firewall_or_log("published ports retargeted");
         }
         if running {
+            self.events
+                .publish(self.network_event(&net.id, &net.name, "connect", Some(&id)));
             let attach_us = started.elapsed().as_micros() as u64;
             self.names_after_connect(table, &c);
             tracing::info!(container = %id, network = %net.name, attach_us, plug_us, "connected");
@@ -156,6 +158,8 @@ impl Engine {
             self.retarget_published(table, &mut c);
         }
         self.save_container(table, c.clone())?;
+        self.events
+            .publish(self.network_event(&net_id, &net_name, "disconnect", Some(&id)));
         if c.state.is_running() {
             self.rewrite_hosts(table, &c);
             self.sync_firewall_or_log("disconnect");
