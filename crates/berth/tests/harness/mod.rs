@@ -7,6 +7,7 @@
 pub mod ctr;
 pub mod fake_host;
 pub mod http;
+pub mod pty;
 pub mod stub_dns;
 
 use fake_host::FakeHost;
