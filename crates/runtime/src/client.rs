@@ -574,12 +574,17 @@ impl Runtime {
         Ok(self.exit_status(id).map_or(Adopted::Gone, Adopted::Exited))
     }
 
-    /// `docker top`: the container's processes, as `ps -ef` shows them.
-    pub fn top(&self, id: &str) -> Result<crate::Top, RuntimeError> {
+    /// `docker top`: the container's processes, as `ps -ef` shows them, or as the host's
+    /// `ps` shows them with `ps_args`.
+    pub fn top(&self, id: &str, ps_args: &str) -> Result<crate::Top, RuntimeError> {
         let status = self
             .status(id)?
             .ok_or_else(|| RuntimeError::NotRunning(id.to_string()))?;
-        Ok(crate::top::top(status.init_pid))
+        if ps_args.is_empty() {
+            return Ok(crate::top::top(status.init_pid));
+        }
+        crate::top_ps::top_with_ps(ps_args, &crate::top::pids(status.init_pid))
+            .map_err(RuntimeError::Top)
     }
 }
 

@@ -23,6 +23,7 @@ pub mod seccomp;
 mod spec;
 mod streams;
 mod top;
+mod top_ps;
 mod user;
 
 pub use bundle::{build_spec, MASKED_PATHS, READONLY_PATHS};

@@ -48,14 +48,27 @@ impl Engine {
         c.state.exit_code = exited.code;
         c.state.oom_killed = exited.oom_killed;
         c.state.finished_at = Some(exited.at.into());
+        tracing::info!(container = %id, code = exited.code, "container exited");
+        // Merged into the current record: a stop or rename may have changed it meanwhile.
+        let merged = self.update_container(table, id, move |cur| {
+            let stopped_by_user = cur.state.stopped_by_user;
+            let name = std::mem::take(&mut cur.name);
+            *cur = c;
+            cur.state.stopped_by_user |= stopped_by_user;
+            cur.name = name;
+        });
+        let c = match merged {
+            Ok(Some(c)) => c,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(container = %id, error = %e.message, "cannot record an exit");
+                return;
+            }
+        };
         let policy = c.request.host.restart_policy;
         let restart =
             policy.should_restart(exited.code, c.state.restart_count, c.state.stopped_by_user);
         let auto_remove = c.request.host.auto_remove;
-        tracing::info!(container = %id, code = exited.code, "container exited");
-        if let Err(e) = self.save_container(table, c) {
-            tracing::error!(container = %id, error = %e.message, "cannot record an exit");
-        }
         self.publish_names(table);
         if restart {
             self.schedule_restart(id.to_string());
