@@ -71,13 +71,22 @@ pub enum Adopted {
 #[derive(Debug, Clone)]
 pub struct Runtime {
     cfg: RuntimeConfig,
+    /// Reaps the monitors this runtime starts (see [`Runtime::with_reaper`]).
+    reaper: Option<crate::MonitorReaper>,
 }
 
 const SOCKET_PATH_MAX: usize = 107;
 
 impl Runtime {
     pub fn new(cfg: RuntimeConfig) -> Self {
-        Runtime { cfg }
+        Runtime { cfg, reaper: None }
+    }
+
+    /// The monitors started from now on are registered with `reaper`: for a caller that is
+    /// a child subreaper (the daemon), whose children they become.
+    pub fn with_reaper(mut self, reaper: crate::MonitorReaper) -> Self {
+        self.reaper = Some(reaper);
+        self
     }
 
     /// `E/containers/<id>`: the bundle and the monitor's files.
@@ -148,6 +157,10 @@ impl Runtime {
         std::fs::write(&path, text).map_err(|e| RuntimeError::io("writing", &path, e))?;
 
         let reply = self.spawn_monitor(dir)?;
+        // A monitor that failed is as much the daemon's child as one that runs.
+        if let (Some(reaper), Some(status)) = (&self.reaper, &reply.status) {
+            reaper.register(status.monitor_pid);
+        }
         if let Some(message) = &reply.error {
             let kind = reply.error_kind.as_deref().unwrap_or("oci");
             return Err(classify_helper_error(kind, message, &spec.args[0]));
