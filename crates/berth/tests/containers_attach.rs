@@ -106,6 +106,10 @@ fn attach_streams_output_and_forwards_stdin_without_a_tty() {
         &wt("run -d --name ticker --network none busybox sh -c", &ticker),
     )
     .ok();
+    // attach only after the first lines are out, so any tick0 an attach shows is a replay
+    assert!(wait_until(30, || berth(&d, &w("logs ticker"))
+        .stdout
+        .contains("tick2")));
     let echoer = ["while read l; do [ \"$l\" = quit ] && exit 7; echo got:$l; done"];
     for tool in TOOLS {
         // output from now on, while the container runs; the client leaving does not stop it
