@@ -92,13 +92,31 @@ fn exec_it_gets_its_own_pty_that_follows_the_window() {
         assert!(shell_size_becomes(&mut p, 24, 80), "{tool}: {}", p.output());
         p.resize(33, 99);
         assert!(shell_size_becomes(&mut p, 33, 99), "{tool}: {}", p.output());
+        // the running exec is listed by inspect, and resizes through the API too
+        let ids = inspect(&d, "box")["ExecIDs"].clone();
+        let ids = ids.as_array().expect("ExecIDs lists the running exec");
+        assert_eq!(ids.len(), 1, "{tool}: {ids:?}");
+        let exec_id = ids[0].as_str().unwrap();
+        let r = d.api("POST", &format!("/exec/{exec_id}/resize?h=44&w=111"), None);
+        assert!(r.status < 300, "{tool}: {} {}", r.status, r.text());
+        assert!(
+            shell_size_becomes(&mut p, 44, 111),
+            "{tool}: {}",
+            p.output()
+        );
         // the exec runs beside the container's process
         p.line("echo P$(cat /proc/1/comm)E");
         assert!(p.wait_for("Psleep", 30), "{tool}: {}", p.output());
         p.line("exit 5");
         assert_eq!(p.exit_code(30), 5, "{tool}: {}", p.output());
         assert_eq!(status(&d, "box"), "running", "{tool}");
+        assert!(
+            wait_until(10, || inspect(&d, "box")["ExecIDs"].is_null()),
+            "{tool}: an ended exec is still listed"
+        );
     }
+    let r = d.api("POST", "/exec/nosuch/resize?h=10&w=10", None);
+    assert_eq!(r.status, 404, "{}", r.text());
     // `exec -it` without a terminal is refused by both CLIs before anything runs
     for (tool, out) in both(&d, &w("exec -it box true")) {
         out.fails_with("the input device is not a TTY");
