@@ -819,15 +819,15 @@ fn invalid_list_and_prune_filters() {
         d.api("GET", &format!("/networks?filters={q}"), None)
     };
     for (filters, status, message) in [
-        (r#"{"foo":["bar"]}"#, 400, "Invalid filter 'foo'"),
+        (r#"{"foo":["bar"]}"#, 400, "invalid filter 'foo'"),
         (
             r#"{"dangling":["maybe"]}"#,
             400,
             "invalid value for filter 'dangling', must be \"true\" (or \"1\"), or \"false\" (or \"0\")",
         ),
         (r#"{"type":["bogus"]}"#, 400, "invalid filter: 'type'='bogus'"),
-        (r#"{"until":["1h"]}"#, 400, "Invalid filter 'until'"),
-        (r#"{"label!":["x"]}"#, 400, "Invalid filter 'label!'"),
+        (r#"{"until":["1h"]}"#, 400, "invalid filter 'until'"),
+        (r#"{"label!":["x"]}"#, 400, "invalid filter 'label!'"),
     ] {
         let r = get(filters);
         assert_eq!((r.status, r.message().as_str()), (status, message), "{filters}");
@@ -857,9 +857,9 @@ fn invalid_list_and_prune_filters() {
         d.api("POST", &format!("/networks/prune?filters={q}"), None)
     };
     for (filters, status, message) in [
-        (r#"{"dangling":["true"]}"#, 400, "Invalid filter 'dangling'"),
-        (r#"{"name":["keep"]}"#, 400, "Invalid filter 'name'"),
-        (r#"{"foo":["bar"]}"#, 400, "Invalid filter 'foo'"),
+        (r#"{"dangling":["true"]}"#, 400, "invalid filter 'dangling'"),
+        (r#"{"name":["keep"]}"#, 400, "invalid filter 'name'"),
+        (r#"{"foo":["bar"]}"#, 400, "invalid filter 'foo'"),
         (
             r#"{"until":["garbage"]}"#,
             400,

@@ -179,7 +179,7 @@ fn network_ls_variants() {
     let err = same(&d, &["network", "ls", "--filter", "foo=bar"]);
     assert_eq!(
         (err.code, err.stderr.as_str()),
-        (1, "Error response from daemon: Invalid filter 'foo'\n")
+        (1, "Error response from daemon: invalid filter 'foo'\n")
     );
 }
 

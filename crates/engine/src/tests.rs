@@ -203,7 +203,7 @@ fn list_filters() {
         e.list_networks(&filters(r#"{"foo":["bar"]}"#))
             .unwrap_err()
             .message,
-        "Invalid filter 'foo'"
+        "invalid filter 'foo'"
     );
     assert!(e
         .list_networks(&filters(r#"{"dangling":["maybe"]}"#))

@@ -50,11 +50,12 @@ impl Filters {
         Ok(Filters { map })
     }
 
-    /// Refuses filter names outside `accepted`, with Docker's message.
+    /// Refuses filter names outside `accepted`, with Docker 28's message (lowercase since moby
+    /// unified its filter errors).
     pub fn validate(&self, accepted: &[&str]) -> Result<(), ApiError> {
         for k in self.map.keys() {
             if !accepted.contains(&k.as_str()) {
-                return Err(ApiError::invalid(format!("Invalid filter '{k}'")));
+                return Err(ApiError::invalid(format!("invalid filter '{k}'")));
             }
         }
         Ok(())
@@ -117,7 +118,7 @@ mod tests {
         assert!(f.validate(&["label"]).is_ok());
         assert_eq!(
             f.validate(&["name"]).unwrap_err().message,
-            "Invalid filter 'label'"
+            "invalid filter 'label'"
         );
     }
 }

@@ -71,13 +71,22 @@ pub enum Adopted {
 #[derive(Debug, Clone)]
 pub struct Runtime {
     cfg: RuntimeConfig,
+    /// Reaps the monitors this runtime starts (see [`Runtime::with_reaper`]).
+    reaper: Option<crate::MonitorReaper>,
 }
 
 const SOCKET_PATH_MAX: usize = 107;
 
 impl Runtime {
     pub fn new(cfg: RuntimeConfig) -> Self {
-        Runtime { cfg }
+        Runtime { cfg, reaper: None }
+    }
+
+    /// The monitors started from now on are registered with `reaper`: for a caller that is
+    /// a child subreaper (the daemon), whose children they become.
+    pub fn with_reaper(mut self, reaper: crate::MonitorReaper) -> Self {
+        self.reaper = Some(reaper);
+        self
     }
 
     /// `E/containers/<id>`: the bundle and the monitor's files.
@@ -148,6 +157,10 @@ impl Runtime {
         std::fs::write(&path, text).map_err(|e| RuntimeError::io("writing", &path, e))?;
 
         let reply = self.spawn_monitor(dir)?;
+        // A monitor that failed is as much the daemon's child as one that runs.
+        if let (Some(reaper), Some(status)) = (&self.reaper, &reply.status) {
+            reaper.register(status.monitor_pid);
+        }
         if let Some(message) = &reply.error {
             let kind = reply.error_kind.as_deref().unwrap_or("oci");
             return Err(classify_helper_error(kind, message, &spec.args[0]));
@@ -574,12 +587,17 @@ impl Runtime {
         Ok(self.exit_status(id).map_or(Adopted::Gone, Adopted::Exited))
     }
 
-    /// `docker top`: the container's processes, as `ps -ef` shows them.
-    pub fn top(&self, id: &str) -> Result<crate::Top, RuntimeError> {
+    /// `docker top`: the container's processes, as `ps -ef` shows them, or as the host's
+    /// `ps` shows them with `ps_args`.
+    pub fn top(&self, id: &str, ps_args: &str) -> Result<crate::Top, RuntimeError> {
         let status = self
             .status(id)?
             .ok_or_else(|| RuntimeError::NotRunning(id.to_string()))?;
-        Ok(crate::top::top(status.init_pid))
+        if ps_args.is_empty() {
+            return Ok(crate::top::top(status.init_pid));
+        }
+        crate::top_ps::top_with_ps(ps_args, &crate::top::pids(status.init_pid))
+            .map_err(RuntimeError::Top)
     }
 }
 

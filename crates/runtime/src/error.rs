@@ -18,6 +18,9 @@ pub enum RuntimeError {
     /// `-u` names a user or group the image does not know, or is malformed.
     #[error("{0}")]
     User(String),
+    /// `top` with ps options: ps failed, or printed no table berth can read.
+    #[error("{0}")]
+    Top(String),
     /// The container has no live monitor: it is not running.
     #[error("container {0} is not running")]
     NotRunning(String),

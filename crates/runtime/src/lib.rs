@@ -19,10 +19,12 @@ mod helper;
 mod host_devices;
 mod monitor;
 pub mod protocol;
+mod reaper;
 pub mod seccomp;
 mod spec;
 mod streams;
 mod top;
+mod top_ps;
 mod user;
 
 pub use bundle::{build_spec, MASKED_PATHS, READONLY_PATHS};
@@ -32,6 +34,7 @@ pub use error::RuntimeError;
 pub use helper::helper_main;
 pub use monitor::monitor_main;
 pub use protocol::{ExitStatus, MonitorStatus};
+pub use reaper::MonitorReaper;
 pub use spec::{
     validate_id, BindMount, ContainerSpec, ExecSpec, NetworkNamespace, SeccompMode, DEFAULT_PATH,
 };

@@ -42,7 +42,7 @@ fn procs_file(init_pid: i32) -> Option<PathBuf> {
         .find(|f| f.exists())
 }
 
-fn pids(init_pid: i32) -> Vec<i32> {
+pub(crate) fn pids(init_pid: i32) -> Vec<i32> {
     let mut pids: Vec<i32> = procs_file(init_pid)
         .and_then(|f| std::fs::read_to_string(f).ok())
         .map(|t| t.lines().filter_map(|l| l.trim().parse().ok()).collect())

@@ -287,7 +287,7 @@ fn exec_output_exit_code_user_and_top() {
         ("piped\n", 0)
     );
 
-    let top = f.runtime.top(&spec.id).unwrap();
+    let top = f.runtime.top(&spec.id, "").unwrap();
     assert_eq!(top.titles[1], "PID");
     assert!(
         top.processes.iter().any(|p| p[7] == "sleep 1000"),

@@ -88,8 +88,13 @@ pub async fn resize(
     Ok(StatusCode::OK.into_response())
 }
 
-pub async fn top(State(s): State<AppState>, Path(id): Path<String>) -> HttpResult<Response> {
-    let t = blocking(s.engine.clone(), move |e| e.top_container(&id)).await?;
+pub async fn top(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Q,
+) -> HttpResult<Response> {
+    let ps_args = get(&q, "ps_args").unwrap_or("").to_string();
+    let t = blocking(s.engine.clone(), move |e| e.top_container(&id, &ps_args)).await?;
     Ok(json(
         StatusCode::OK,
         &serde_json::json!({"Titles": t.titles, "Processes": t.processes}),

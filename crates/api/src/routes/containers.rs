@@ -51,6 +51,7 @@ pub(crate) fn context<'a>(
     InspectContext {
         paths,
         mode_network,
+        exec_ids: engine.container_exec_ids(&c.id),
     }
 }
 

@@ -16,6 +16,8 @@ pub struct InspectContext<'a> {
     pub paths: &'a ContainerPaths,
     /// (network name, network ID) of the network the container's mode names (none/host).
     pub mode_network: Option<(String, String)>,
+    /// Execs created or running in the container (Docker's `ExecIDs`; null when none).
+    pub exec_ids: Vec<String>,
 }
 
 fn time_or_zero(t: Option<&berth_model::time::Timestamp>) -> String {
@@ -297,7 +299,7 @@ pub fn inspect_json(c: &Container, ctx: &InspectContext<'_>) -> ContainerInspect
         mount_label: "",
         process_label: "",
         app_armor_profile: "",
-        exec_ids: None,
+        exec_ids: (!ctx.exec_ids.is_empty()).then(|| ctx.exec_ids.clone()),
         host_config: host_config_json(c),
         graph_driver: json!({"Name": "overlay2", "Data": {
             "MergedDir": ctx.paths.merged.display().to_string(),

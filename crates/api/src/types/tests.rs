@@ -81,6 +81,7 @@ fn attachment(net_id: &str, name: &str, config: EndpointRequest, live: bool) -> 
 fn inspect(c: &Container, mode_network: Option<(&str, &str)>) -> String {
     let p = paths();
     let ctx = InspectContext {
+        exec_ids: Vec::new(),
         paths: &p,
         mode_network: mode_network.map(|(n, i)| (n.to_string(), i.to_string())),
     };
@@ -274,6 +275,7 @@ fn ps_summary_uses_the_same_networks() {
     );
     let p = paths();
     let ctx = InspectContext {
+        exec_ids: Vec::new(),
         paths: &p,
         mode_network: None,
     };

@@ -70,6 +70,10 @@ fn check_exec_root_length(exec_root: &std::path::Path) -> Result<(), String> {
 
 fn run(opts: DaemonOptions) -> Result<(), String> {
     check_exec_root_length(&opts.exec_root)?;
+    // The monitors double-fork: as a subreaper the daemon becomes their parent and reaps
+    // them when they exit (else they linger as zombies under PID 1 until it reaps them).
+    nix::sys::prctl::set_child_subreaper(true)
+        .map_err(|e| format!("cannot become a child subreaper: {e}"))?;
     create_dir(&opts.data_root)?;
     create_dir(&opts.exec_root)?;
     let _lock = lock::DataRootLock::acquire(&opts.data_root)?;
@@ -98,7 +102,8 @@ fn run(opts: DaemonOptions) -> Result<(), String> {
     let runtime = berth_runtime::Runtime::new(
         berth_runtime::RuntimeConfig::for_current_exe(&opts.exec_root)
             .map_err(|e| format!("cannot set up the container runtime: {e}"))?,
-    );
+    )
+    .with_reaper(berth_runtime::MonitorReaper::start());
     // Before the containers are adopted: their DNS servers run from the start.
     engine.enable_dns(Arc::new(berth_dns::DnsServer::new(dns_runtime()?)));
     engine

@@ -141,7 +141,7 @@ impl Runtime for LibcontainerRuntime {
         self.0.exec(id, spec).map_err(api_error)
     }
 
-    fn top(&self, id: &str) -> Result<Top, ApiError> {
-        self.0.top(id).map_err(api_error)
+    fn top(&self, id: &str, ps_args: &str) -> Result<Top, ApiError> {
+        self.0.top(id, ps_args).map_err(api_error)
     }
 }

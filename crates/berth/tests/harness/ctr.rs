@@ -42,6 +42,15 @@ pub fn both(d: &Daemon, args: &[&str]) -> [(&'static str, CmdResult); 2] {
     [("berth", berth(d, args)), ("docker", docker(d, args))]
 }
 
+/// `berth ARGS` or `docker ARGS`, by `tool`.
+pub fn cli(d: &Daemon, tool: &str, args: &[&str]) -> CmdResult {
+    if tool == "berth" {
+        berth(d, args)
+    } else {
+        docker(d, args)
+    }
+}
+
 /// Words of a command line without quoting: `w("run -d busybox")`.
 pub fn w(line: &str) -> Vec<&str> {
     line.split_whitespace().collect()

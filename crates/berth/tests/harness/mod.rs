@@ -8,6 +8,7 @@ pub mod ctr;
 pub mod fake_host;
 pub mod http;
 pub mod probe;
+pub mod pty;
 pub mod stub_dns;
 
 use fake_host::FakeHost;

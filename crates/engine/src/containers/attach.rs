@@ -64,7 +64,7 @@ impl Engine {
             .get(&id)
             .ok_or_else(|| ApiError::not_found(format!("No such container: {term}")))?;
         if !c.state.is_running() {
-            return Err(ApiError::conflict(format!("Container {id} is not running")));
+            return Err(ApiError::conflict(format!("container {id} is not running")));
         }
         table.deps.runtime.resize(&id, height, width)?;
         self.container_event(
@@ -75,16 +75,16 @@ impl Engine {
         Ok(())
     }
 
-    pub fn top_container(&self, term: &str) -> Result<super::deps::Top, ApiError> {
+    pub fn top_container(&self, term: &str, ps_args: &str) -> Result<super::deps::Top, ApiError> {
         let table = self.containers()?;
         let id = table.resolve_id(term)?;
         let c = table
             .get(&id)
             .ok_or_else(|| ApiError::not_found(format!("No such container: {term}")))?;
         if !c.state.is_running() {
-            return Err(ApiError::conflict(format!("Container {id} is not running")));
+            return Err(ApiError::conflict(format!("container {id} is not running")));
         }
-        let top = table.deps.runtime.top(&id)?;
+        let top = table.deps.runtime.top(&id, ps_args)?;
         self.container_event(&c, "top", &[]);
         Ok(top)
     }

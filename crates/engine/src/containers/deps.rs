@@ -96,7 +96,8 @@ pub trait Runtime: Send + Sync {
     ) -> Result<Attachment, ApiError>;
     fn resize(&self, id: &str, height: u16, width: u16) -> Result<(), ApiError>;
     fn exec(&self, id: &str, spec: &ExecSpec) -> Result<ExecHandle, ApiError>;
-    fn top(&self, id: &str) -> Result<Top, ApiError>;
+    /// The container's processes; `ps_args` empty for Docker's default table.
+    fn top(&self, id: &str, ps_args: &str) -> Result<Top, ApiError>;
     /// Sends a signal to the container's init.
     fn signal(&self, id: &str, runtime_dir: &std::path::Path, signal: i32) -> Result<(), ApiError>;
     /// Blocks until the container's process has exited and returns how.

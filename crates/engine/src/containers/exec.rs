@@ -66,6 +66,22 @@ impl Engine {
         Ok(exec_id)
     }
 
+    /// The container's execs that have not ended (created or running), as Docker lists them
+    /// in `ExecIDs`: an exec leaves the list when its process exits.
+    pub fn container_exec_ids(&self, container_id: &str) -> Vec<String> {
+        let Ok(table) = self.containers() else {
+            return Vec::new();
+        };
+        let execs = table.execs.lock().unwrap_or_else(|p| p.into_inner());
+        let mut ids: Vec<String> = execs
+            .values()
+            .filter(|r| r.container_id == container_id && r.exit_code.is_none())
+            .map(|r| r.id.clone())
+            .collect();
+        ids.sort();
+        ids
+    }
+
     pub fn inspect_exec(&self, exec_id: &str) -> Result<ExecRecord, ApiError> {
         let table = self.containers()?;
         let execs = table.execs.lock().unwrap_or_else(|p| p.into_inner());

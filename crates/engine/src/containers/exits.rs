@@ -50,47 +50,57 @@ impl Engine {
         c.state.exit_code = exited.code;
         c.state.oom_killed = exited.oom_killed;
         c.state.finished_at = Some(exited.at.into());
-        let policy = c.request.host.restart_policy;
-        let restart =
-            policy.should_restart(exited.code, c.state.restart_count, c.state.stopped_by_user);
-        let auto_remove = c.request.host.auto_remove;
         tracing::info!(container = %id, code = exited.code, "container exited");
         // Its published ports leave the table before the exit is recorded, so whoever waits
         // for the stop (docker stop, wait) finds them gone; a failure is retried in the background.
         if let Err(e) = self.apply_firewall_with(&c) {
             tracing::error!(container = %id, error = %e.message, "cannot update the firewall; retrying in the background");
         }
+        // The signal lock keeps a `kill` event before the die it causes.
+        let lock = table.signal_lock(id);
+        let held = hold(&lock);
+        // Merged into the current record: a stop or rename may have changed it meanwhile.
+        let merged = self.update_container(table, id, move |cur| {
+            let stopped_by_user = cur.state.stopped_by_user;
+            let name = std::mem::take(&mut cur.name);
+            *cur = c;
+            cur.state.stopped_by_user |= stopped_by_user;
+            cur.name = name;
+        });
+        let c = match merged {
+            Ok(Some(c)) => c,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(container = %id, error = %e.message, "cannot record an exit");
+                return;
+            }
+        };
+        let policy = c.request.host.restart_policy;
+        let restart =
+            policy.should_restart(exited.code, c.state.restart_count, c.state.stopped_by_user);
+        let auto_remove = c.request.host.auto_remove;
         // dockerd's order: die, then the endpoints let go
         let ran_for = match (c.state.started_at, c.state.finished_at) {
             (Some(s), Some(f)) => (f - s).num_seconds().max(0),
             _ => 0,
         };
-        let die = container_event(
+        // dockerd announces an OOM kill just before the die it causes
+        if exited.oom_killed {
+            self.events.publish(container_event(&c, "oom", &[]));
+        }
+        self.events.publish(container_event(
             &c,
             "die",
             &[
                 ("exitCode", exited.code.to_string()),
                 ("execDuration", ran_for.to_string()),
             ],
-        );
-        // dockerd announces an OOM kill just before the die it causes
-        let mut events = Vec::new();
-        if exited.oom_killed {
-            events.push(container_event(&c, "oom", &[]));
+        ));
+        for (nid, name) in &plugged {
+            self.events
+                .publish(self.network_event(nid, name, "disconnect", Some(id)));
         }
-        events.push(die);
-        events.extend(
-            plugged
-                .iter()
-                .map(|(nid, name)| self.network_event(nid, name, "disconnect", Some(id))),
-        );
-        let lock = table.signal_lock(id);
-        let held = hold(&lock);
-        let saved = self.save_container_announcing(table, c, events);
         drop(held);
-        if let Err(e) = saved {
-            tracing::error!(container = %id, error = %e.message, "cannot record an exit");
-        }
         self.publish_names(table);
         if restart {
             self.schedule_restart(id.to_string());

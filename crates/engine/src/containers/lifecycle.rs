@@ -241,12 +241,21 @@ impl Engine {
             .get(&id)
             .ok_or_else(|| ApiError::not_found(format!("No such container: {term}")))?;
         if !c.state.is_running() {
-            return Err(ApiError::conflict(format!("Container {id} is not running")));
+            return Err(ApiError::conflict(format!("container {id} is not running")));
         }
         if signal == libc::SIGKILL || signal == libc::SIGTERM || signal == libc::SIGINT {
             self.mark_stopped_by_user(table, &id)?;
         }
-        self.send_signal(table, &c, signal)
+        self.send_signal(table, &c, signal)?;
+        // moby's Kill: a SIGKILL returns once the container has exited, so a `kill` followed
+        // by `inspect` sees it exited (other signals return at once). Waited for outside the
+        // signal lock, which the exit takes to announce its die.
+        if signal == libc::SIGKILL && !table.wait_not_running(&id, KILL_GRACE) {
+            return Err(ApiError::internal(
+                "tried to kill container, but did not receive an exit event",
+            ));
+        }
+        Ok(())
     }
 
     /// Signals the container's process and announces it: `kill` with the signal's number.
@@ -287,11 +296,32 @@ impl Engine {
     }
 
     fn mark_stopped_by_user(&self, table: &ContainerTable, id: &str) -> Result<(), ApiError> {
-        let mut c = table
-            .get(id)
-            .ok_or_else(|| ApiError::not_found(format!("No such container: {id}")))?;
-        c.state.stopped_by_user = true;
-        self.save_container(table, c)
+        self.update_container(table, id, |c| c.state.stopped_by_user = true)?
+            .map(|_| ())
+            .ok_or_else(|| ApiError::not_found(format!("No such container: {id}")))
+    }
+
+    /// Changes the current record in place, under the table's lock: a read-modify-write
+    /// through [`Engine::save_container`] could put back a state another thread has just
+    /// changed (an exit recorded between the read and the write left `rm -f` waiting for a
+    /// container that had already stopped). `None` if the container is gone: never
+    /// resurrected.
+    pub(crate) fn update_container(
+        &self,
+        table: &ContainerTable,
+        id: &str,
+        change: impl FnOnce(&mut Container),
+    ) -> Result<Option<Container>, ApiError> {
+        let mut all = table.lock_all();
+        let Some(current) = all.get(id) else {
+            return Ok(None);
+        };
+        let mut c = current.clone();
+        change(&mut c);
+        self.store.put_container(&c).map_err(internal)?;
+        all.insert(c.id.clone(), c.clone());
+        table.changed.notify_all();
+        Ok(Some(c))
     }
 
     /// Commits a container record and publishes it to readers and waiters.

@@ -81,7 +81,7 @@ impl Engine {
             ]
             .contains(&s.as_str())
             {
-                return Err(ApiError::invalid(format!("Invalid filter 'status={s}'")));
+                return Err(ApiError::invalid(format!("invalid filter 'status={s}'")));
             }
         }
         let exited: Vec<i64> = f
@@ -199,28 +199,47 @@ impl Engine {
     }
 
     pub fn rename_container(&self, term: &str, new_name: &str) -> Result<(), ApiError> {
+        // moby's order: empty names, the container, the same name, then the new name's
+        // reservation (its pattern and conflicts, wrapped as "Error when allocating new name").
+        if term.is_empty() || new_name.is_empty() {
+            return Err(ApiError::invalid("Neither old nor new names may be empty"));
+        }
         let table = self.containers()?;
-        let new_name = berth_model::container::validate_container_name(new_name)?;
-        let mut c = {
+        let renamed = {
             let all = table.lock_all();
-            let c = find(&all, term)?.clone();
-            if c.name == new_name {
+            let c = find(&all, term)?;
+            let canonical = format!("/{}", new_name.strip_prefix('/').unwrap_or(new_name));
+            if canonical == format!("/{}", c.name) {
                 return Err(ApiError::invalid(
                     "Renaming a container with the same name as its current name",
                 ));
             }
+            let allocating = |e: ApiError| ApiError {
+                message: format!("Error when allocating new name: {}", e.message),
+                ..e
+            };
+            let new_name =
+                berth_model::container::validate_container_name(&canonical).map_err(allocating)?;
             if let Some(other) = all.values().find(|o| o.name == new_name) {
-                return Err(ApiError::conflict(format!(
+                return Err(allocating(ApiError::conflict(format!(
                     "Conflict. The container name \"/{new_name}\" is already in use by container \"{}\". You have to remove (or rename) that container to be able to reuse that name.",
                     other.id
-                )));
+                ))));
             }
-            c
+            (c.id.clone(), new_name)
         };
-        let old_name = std::mem::replace(&mut c.name, new_name);
-        let renamed =
-            crate::events::container_event(&c, "rename", &[("oldName", format!("/{old_name}"))]);
-        self.save_container_announcing(table, c, vec![renamed])?;
+        let (id, new_name) = renamed;
+        let mut old_name = String::new();
+        let updated = self.update_container(table, &id, |c| {
+            old_name = std::mem::replace(&mut c.name, new_name);
+        })?;
+        if let Some(c) = updated {
+            self.events.publish(crate::events::container_event(
+                &c,
+                "rename",
+                &[("oldName", format!("/{old_name}"))],
+            ));
+        }
         self.publish_names(table);
         Ok(())
     }

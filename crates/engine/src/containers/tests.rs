@@ -93,7 +93,7 @@ impl Runtime for FakeRuntime {
     fn exec(&self, _: &str, _: &ExecSpec) -> Result<ExecHandle, ApiError> {
         Err(ApiError::not_implemented("fake"))
     }
-    fn top(&self, _: &str) -> Result<Top, ApiError> {
+    fn top(&self, _: &str, _: &str) -> Result<Top, ApiError> {
         Err(ApiError::not_implemented("fake"))
     }
     fn signal(&self, id: &str, _: &Path, signal: i32) -> Result<(), ApiError> {

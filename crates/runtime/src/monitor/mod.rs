@@ -45,7 +45,7 @@ pub fn monitor_main(args: &[String]) -> i32 {
     }
     let _ = nix::unistd::setsid();
     if let Err(e) = nix::sys::prctl::set_child_subreaper(true) {
-        report(&Reply::error(
+        report_failure(Reply::error(
             "oci",
             format!("monitor: cannot become a subreaper: {e}"),
         ));
@@ -54,7 +54,8 @@ pub fn monitor_main(args: &[String]) -> i32 {
     let mut monitor = match Monitor::setup(Path::new(dir)) {
         Ok(m) => m,
         Err(reply) => {
-            report(&reply);
+            report_failure(reply);
+            reap_orphans();
             return 1;
         }
     };
@@ -65,6 +66,38 @@ pub fn monitor_main(args: &[String]) -> i32 {
     detach_stdout();
     monitor.run();
     0
+}
+
+/// A failure after the fork, with this process's PID: the daemon reaps it (see
+/// `MonitorReaper`).
+fn report_failure(mut reply: Reply) {
+    reply.status = Some(MonitorStatus {
+        monitor_pid: std::process::id() as i32,
+        init_pid: 0,
+        state: "failed".into(),
+        started_at: None,
+    });
+    report(&reply);
+}
+
+/// After a failed create, libcontainer's processes (its intermediate and init) may have been
+/// re-parented to this subreaper; reap them before leaving, or they would pass on to the daemon
+/// as zombies. Bounded: a child still running after a second is left to the daemon.
+fn reap_orphans() {
+    use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    loop {
+        match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) => {
+                if std::time::Instant::now() > deadline {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Ok(_) => {}
+            Err(_) => return, // ECHILD: none left
+        }
+    }
 }
 
 fn report(reply: &Reply) {
