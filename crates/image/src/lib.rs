@@ -2,6 +2,7 @@
 //! unpacked once into content-addressed directories and shared, and the overlayfs root
 //! filesystem of each container. See [`store`] for the on-disk layout.
 
+pub mod build;
 mod changes;
 pub mod config;
 mod error;

@@ -40,6 +40,8 @@ pub struct ImageRecord {
     pub diff_ids: Vec<String>,
     /// Sum of the layers' sizes.
     pub size: u64,
+    /// The image a build step made this one from, if any.
+    pub parent: Option<String>,
     /// When a tag was last set (RFC 3339), as `Metadata.LastTagTime`.
     pub last_tag_time: Option<String>,
 }
@@ -59,6 +61,13 @@ pub fn short_id(id: &str) -> &str {
 pub(crate) struct ImageEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_tag_time: Option<String>,
+    /// The image a build step started from (`docker history` walks these).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// What the build step did, hashed: a rebuild of the same step on the same parent finds
+    /// this image instead of running the step again (the classic builder's cache).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -501,5 +510,6 @@ pub(crate) fn record(state: &State, id: &str) -> ImageRecord {
             .map(|d| state.layer_sizes.get(d).copied().unwrap_or(0))
             .sum(),
         last_tag_time: img.entry.last_tag_time.clone(),
+        parent: img.entry.parent.clone(),
     }
 }

@@ -1,0 +1,398 @@
+//! `build` end to end with the classic builder, through the berth CLI, the stock docker CLI
+//! (`DOCKER_BUILDKIT=0` and plain, which falls back to the classic builder when the daemon
+//! says `Builder-Version: 1`) and the API: the walkthrough's Dockerfile shape, config
+//! instructions, build args, the cache, .dockerignore, and the failures with Docker's words.
+
+mod harness;
+
+use harness::ctr::{all_ids, berth, daemon_with_busybox, docker};
+use harness::{CmdResult, Daemon};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// A build context directory next to the daemon's data root.
+fn context(d: &Daemon, name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = d.data_root().with_file_name(format!("ctx-{name}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (path, content) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+    dir
+}
+
+/// `docker build` with the classic builder forced, as `DOCKER_BUILDKIT=0` does.
+fn docker_build(d: &Daemon, args: &[&str], buildkit_env: bool) -> CmdResult {
+    let config = d.data_root().with_file_name("docker-config");
+    let mut c = Command::new("timeout");
+    c.args(["-k", "5", "120", "docker", "build"])
+        .args(args)
+        .env("DOCKER_HOST", d.docker_host())
+        .env("DOCKER_CONFIG", config)
+        .env_remove("DOCKER_BUILDKIT")
+        .stdin(Stdio::null());
+    if buildkit_env {
+        c.env("DOCKER_BUILDKIT", "0");
+    }
+    CmdResult::from(c.output().expect("docker build"))
+}
+
+fn berth_build(d: &Daemon, args: &[&str]) -> CmdResult {
+    let mut v = vec!["build"];
+    v.extend_from_slice(args);
+    berth(d, &v)
+}
+
+fn image(d: &Daemon, name: &str) -> Value {
+    d.api_json("GET", &format!("/images/{name}/json"), None)
+}
+
+fn run_rm(d: &Daemon, args: &[&str]) -> String {
+    let mut v = vec!["run", "--rm"];
+    v.extend_from_slice(args);
+    berth(d, &v).ok().to_string()
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+const WALKTHROUGH: &str = "# Dockerfile\nFROM busybox\n\nCOPY . .\nRUN mkdir -p /gen && echo built > /gen/out.txt\\\n&& echo step-output\n\nENTRYPOINT [ \"/bin/cat\" ]\n";
+
+#[test]
+fn walkthrough_shape_with_berth_and_docker() {
+    let d = daemon_with_busybox();
+    let ctx = context(
+        &d,
+        "walk",
+        &[
+            ("Dockerfile", WALKTHROUGH),
+            ("index.js", "console.log('hi')\n"),
+            ("lib/util.js", "u\n"),
+        ],
+    );
+    let out = berth_build(&d, &["-t", "nodebridge", path(&ctx)]);
+    let text = out.ok();
+    assert!(
+        text.starts_with("Sending build context to Docker daemon"),
+        "{text}"
+    );
+    assert!(text.contains("Step 1/4 : FROM busybox\n"), "{text}");
+    assert!(text.contains("Step 2/4 : COPY . .\n"), "{text}");
+    assert!(text.contains("Step 3/4 : RUN mkdir -p /gen"), "{text}");
+    assert!(text.contains(" ---> Running in "), "{text}");
+    assert!(text.contains("\nstep-output\n"), "{text}");
+    assert!(text.contains("Removing intermediate container "), "{text}");
+    assert!(
+        text.contains("Step 4/4 : ENTRYPOINT [ \"/bin/cat\" ]\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Successfully tagged nodebridge:latest\n"),
+        "{text}"
+    );
+    let img = image(&d, "nodebridge");
+    let short = &img["Id"].as_str().unwrap()[7..19];
+    assert!(
+        text.contains(&format!("Successfully built {short}\n")),
+        "{text}"
+    );
+    assert_eq!(img["Config"]["Entrypoint"], serde_json::json!(["/bin/cat"]));
+    // busybox's one layer, then COPY's and RUN's
+    assert_eq!(
+        img["RootFS"]["Layers"].as_array().unwrap().len(),
+        3,
+        "{img}"
+    );
+    // the run shows the copied file, the generated one, through the entrypoint
+    assert_eq!(
+        run_rm(&d, &["nodebridge", "/index.js"]),
+        "console.log('hi')\n"
+    );
+    assert_eq!(run_rm(&d, &["nodebridge", "/lib/util.js"]), "u\n");
+    assert_eq!(run_rm(&d, &["nodebridge", "/gen/out.txt"]), "built\n");
+    // no intermediate container is left behind
+    assert!(all_ids(&d).is_empty(), "{:?}", all_ids(&d));
+
+    // the stock docker CLI, classic builder forced and by the daemon's Builder-Version
+    for (i, forced) in [true, false].into_iter().enumerate() {
+        let tag = format!("nodebridge-docker{i}");
+        let out = docker_build(&d, &["--no-cache", "-t", &tag, path(&ctx)], forced);
+        let text = out.ok();
+        assert!(text.contains("Step 3/4 : RUN mkdir -p /gen"), "{text}");
+        assert!(text.contains("step-output"), "{text}");
+        assert!(
+            text.contains(&format!("Successfully tagged {tag}:latest")),
+            "{text}"
+        );
+        let r = docker(&d, &["run", "--rm", &tag, "/gen/out.txt"]);
+        assert_eq!(r.ok(), "built\n");
+    }
+    let ping = d.api("HEAD", "/_ping", None);
+    assert_eq!(ping.header("builder-version"), Some("1"));
+    let ping = d.api("GET", "/_ping", None);
+    assert_eq!(ping.header("builder-version"), Some("1"));
+}
+
+#[test]
+fn config_instructions_build_args_and_cache() {
+    let d = daemon_with_busybox();
+    let df = "\
+ARG BASE=busybox
+FROM $BASE
+ARG GREETING=hello
+ENV APP_HOME=/srv/app \\
+    MODE=prod
+WORKDIR $APP_HOME
+COPY app.txt ./
+RUN echo \"$GREETING from $(pwd)\" > greeting.txt
+EXPOSE 8080 53/udp
+LABEL org.example.team=\"net\" version=1
+USER nobody
+STOPSIGNAL SIGINT
+CMD [\"cat\", \"greeting.txt\"]
+";
+    let ctx = context(&d, "cfg", &[("Dockerfile", df), ("app.txt", "app\n")]);
+    let out = berth_build(
+        &d,
+        &[
+            "-t",
+            "cfg:v1",
+            "--build-arg",
+            "GREETING=hi",
+            "--label",
+            "built-by=test",
+            path(&ctx),
+        ],
+    );
+    let text = out.ok();
+    assert!(text.contains("Step 1/13 : ARG BASE=busybox\n"), "{text}");
+    assert!(
+        text.contains("Step 13/13 : LABEL \"built-by\"=\"test\"\n"),
+        "{text}"
+    );
+    let img = image(&d, "cfg:v1");
+    let c = &img["Config"];
+    assert_eq!(c["WorkingDir"], "/srv/app");
+    assert_eq!(c["User"], "nobody");
+    assert_eq!(c["StopSignal"], "SIGINT");
+    assert_eq!(c["Cmd"], serde_json::json!(["cat", "greeting.txt"]));
+    let env: Vec<&str> = c["Env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert!(
+        env.contains(&"APP_HOME=/srv/app") && env.contains(&"MODE=prod"),
+        "{env:?}"
+    );
+    assert!(
+        !env.iter().any(|e| e.starts_with("GREETING")),
+        "build args are not kept: {env:?}"
+    );
+    assert_eq!(c["Labels"]["org.example.team"], "net");
+    assert_eq!(c["Labels"]["version"], "1");
+    assert_eq!(c["Labels"]["built-by"], "test");
+    let ports: Vec<&String> = c["ExposedPorts"].as_object().unwrap().keys().collect();
+    assert_eq!(ports, ["53/udp", "8080/tcp"]);
+    // the running container sees them
+    assert_eq!(run_rm(&d, &["cfg:v1"]), "hi from /srv/app\n");
+    assert_eq!(
+        run_rm(
+            &d,
+            &["cfg:v1", "sh", "-c", "echo $MODE; id -u; cat app.txt"]
+        ),
+        "prod\n65534\napp\n"
+    );
+    // history: one entry per step after FROM, on top of the base image's
+    let hist = d.api_json("GET", "/images/cfg:v1/json", None)["Id"].clone();
+    assert!(hist.is_string());
+
+    // a rebuild uses the cache for every step and makes the same image
+    let again = berth_build(
+        &d,
+        &[
+            "-t",
+            "cfg:v2",
+            "--build-arg",
+            "GREETING=hi",
+            "--label",
+            "built-by=test",
+            path(&ctx),
+        ],
+    );
+    let text2 = again.ok();
+    assert_eq!(text2.matches(" ---> Using cache\n").count(), 11, "{text2}");
+    assert!(!text2.contains("Running in"), "{text2}");
+    assert_eq!(image(&d, "cfg:v2")["Id"], img["Id"]);
+    // a changed file invalidates COPY and what follows
+    std::fs::write(ctx.join("app.txt"), "changed\n").unwrap();
+    let third = berth_build(
+        &d,
+        &["-t", "cfg:v3", "--build-arg", "GREETING=hi", path(&ctx)],
+    );
+    let text3 = third.ok();
+    assert_eq!(text3.matches(" ---> Using cache\n").count(), 3, "{text3}");
+    assert!(text3.contains(" ---> Running in "), "{text3}");
+    // an unused build arg is reported
+    let fourth = berth_build(
+        &d,
+        &[
+            "-q",
+            "--build-arg",
+            "NOPE=1",
+            "--build-arg",
+            "GREETING=hi",
+            path(&ctx),
+        ],
+    );
+    assert!(
+        fourth.ok().trim().starts_with("sha256:"),
+        "{}",
+        fourth.stdout
+    );
+    assert!(all_ids(&d).is_empty(), "{:?}", all_ids(&d));
+}
+
+#[test]
+fn dockerignore_add_archive_and_chown() {
+    let d = daemon_with_busybox();
+    let df = "FROM busybox\nCOPY . /ctx/\nADD files.tar /unpacked/\nCOPY --chown=nobody:nogroup app.txt /owned.txt\nRUN rm /ctx/app.txt\n";
+    let ctx = context(
+        &d,
+        "ign",
+        &[
+            ("Dockerfile", df),
+            (
+                ".dockerignore",
+                "secret.txt\n*.log\n!keep.log\nnode_modules\n",
+            ),
+            ("secret.txt", "s"),
+            ("debug.log", "d"),
+            ("keep.log", "k"),
+            ("node_modules/m/index.js", "m"),
+            ("app.txt", "a"),
+        ],
+    );
+    std::fs::write(
+        ctx.join("files.tar"),
+        berth_image::testing::tar_of(&[("inner/", ""), ("inner/x.txt", "x\n")]),
+    )
+    .unwrap();
+    for (cli, tag) in [("berth", "ign-b"), ("docker", "ign-d")] {
+        let out = if cli == "berth" {
+            berth_build(&d, &["-t", tag, path(&ctx)])
+        } else {
+            docker_build(&d, &["-t", tag, path(&ctx)], true)
+        };
+        out.ok();
+        let listing = run_rm(
+            &d,
+            &[
+                tag,
+                "sh",
+                "-c",
+                "ls -a /ctx | tr '\\n' ' '; cat /unpacked/inner/x.txt; stat -c %U:%G /owned.txt",
+            ],
+        );
+        assert_eq!(
+            listing, ". .. .dockerignore Dockerfile files.tar keep.log x\nnobody:nogroup\n",
+            "{cli}"
+        );
+    }
+}
+
+#[test]
+fn failures_use_dockers_words() {
+    let d = daemon_with_busybox();
+    // a failing RUN: the error and its code, no tag; the container stays unless --force-rm
+    let ctx = context(
+        &d,
+        "fail",
+        &[("Dockerfile", "FROM busybox\nRUN echo before; exit 3\n")],
+    );
+    let out = berth_build(&d, &["-t", "failed", path(&ctx)]);
+    assert_eq!(out.code, 3, "{out:?}");
+    assert!(out.stdout.contains("before\n"), "{out:?}");
+    assert_eq!(
+        out.stderr,
+        "The command '/bin/sh -c echo before; exit 3' returned a non-zero code: 3\n"
+    );
+    assert_eq!(d.api("GET", "/images/failed/json", None).status, 404);
+    assert_eq!(
+        all_ids(&d).len(),
+        1,
+        "Docker keeps the failed step's container without --force-rm"
+    );
+    berth(&d, &["rm", &all_ids(&d)[0]]).ok();
+    let out = docker_build(&d, &["--force-rm", "-t", "failed", path(&ctx)], true);
+    assert_eq!(out.code, 3, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("The command '/bin/sh -c echo before; exit 3' returned a non-zero code: 3"),
+        "{out:?}"
+    );
+    assert!(all_ids(&d).is_empty(), "{:?}", all_ids(&d));
+    assert_eq!(d.api("GET", "/images/failed/json", None).status, 404);
+
+    // COPY of a missing file, of a path outside the context
+    let ctx = context(
+        &d,
+        "nofile",
+        &[("Dockerfile", "FROM busybox\nCOPY nope /x\n")],
+    );
+    for out in [
+        berth_build(&d, &[path(&ctx)]),
+        docker_build(&d, &[path(&ctx)], true),
+    ] {
+        assert_eq!(out.code, 1, "{out:?}");
+        assert!(out.stderr.contains("COPY failed: file not found in build context or excluded by .dockerignore: stat nope: file does not exist"), "{out:?}");
+    }
+    let ctx = context(
+        &d,
+        "outside",
+        &[("Dockerfile", "FROM busybox\nCOPY ../x /x\n")],
+    );
+    berth_build(&d, &[path(&ctx)])
+        .fails_with("COPY failed: forbidden path outside the build context: ../x");
+
+    // an unknown instruction: refused before any step, as an HTTP error
+    let ctx = context(
+        &d,
+        "unknown",
+        &[("Dockerfile", "FROM busybox\n\nBOGUS x\n")],
+    );
+    for out in [
+        berth_build(&d, &[path(&ctx)]),
+        docker_build(&d, &[path(&ctx)], true),
+    ] {
+        assert_eq!(out.code, 1, "{out:?}");
+        assert!(
+            out.stderr
+                .contains("dockerfile parse error on line 3: unknown instruction: BOGUS"),
+            "{out:?}"
+        );
+        assert!(!out.stdout.contains("Step 1/"), "{out:?}");
+    }
+
+    // a missing base image
+    let ctx = context(
+        &d,
+        "nobase",
+        &[("Dockerfile", "FROM nosuchimage:1.0\nRUN true\n")],
+    );
+    let out = berth_build(&d, &[path(&ctx)]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stdout.contains("Step 1/2 : FROM nosuchimage:1.0\n"),
+        "{out:?}"
+    );
+    assert!(
+        out.stderr.contains("No such image: nosuchimage:1.0"),
+        "{out:?}"
+    );
+    assert!(all_ids(&d).is_empty(), "{:?}", all_ids(&d));
+}

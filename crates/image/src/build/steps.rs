@@ -1,0 +1,430 @@
+//! One instruction each: how it changes the config or the filesystem, what its history
+//! entry says (`/bin/sh -c #(nop) ...` for the ones that run nothing, as the classic builder
+//! writes them), and its commit.
+
+use super::copy::{copy_sources, parse_chown, resolve_sources, sources_hash};
+use super::diff::write_diff;
+use super::dockerfile::Instruction;
+use super::driver::{Ctx, State};
+use super::expand::expand;
+use super::{BuildError, RunStep};
+use crate::changes::{apply_one, json_array, words};
+use crate::error::{ImageError, IoContext};
+use crate::store::{short_id, PendingLayer};
+use std::path::Path;
+
+fn invalid(msg: impl Into<String>) -> ImageError {
+    ImageError::InvalidParameter(msg.into())
+}
+
+fn nop(text: &str) -> String {
+    format!("/bin/sh -c #(nop) {text}")
+}
+
+/// `["a" "b"]`, as Go's `%q` prints a string slice.
+fn go_quoted(v: &[String]) -> String {
+    let items: Vec<String> = v.iter().map(|s| format!("{s:?}")).collect();
+    format!("[{}]", items.join(" "))
+}
+
+/// An ARG before the first FROM: usable in FROM lines only.
+pub(super) fn meta_arg(ctx: &mut Ctx, st: &mut State, ins: &Instruction) {
+    let (name, default) = split_arg(&ins.args);
+    let value = arg_value(ctx, st, &name, default);
+    if let Some(v) = value {
+        st.meta_args.push((name, v));
+    }
+}
+
+fn split_arg(args: &str) -> (String, Option<String>) {
+    match args.split_once('=') {
+        Some((k, v)) => (
+            k.trim().to_string(),
+            Some(
+                words(v)
+                    .map(|w| w.join(" "))
+                    .unwrap_or_else(|_| v.to_string()),
+            ),
+        ),
+        None => (args.trim().to_string(), None),
+    }
+}
+
+fn arg_value(ctx: &Ctx, st: &mut State, name: &str, default: Option<String>) -> Option<String> {
+    match ctx.opts.build_args.get(name) {
+        Some(v) => {
+            st.used_args.insert(name.to_string());
+            v.clone().or(default)
+        }
+        None => default,
+    }
+}
+
+pub(super) fn dispatch(ctx: &mut Ctx, st: &mut State, ins: &Instruction) -> Result<(), BuildError> {
+    match ins.name.as_str() {
+        "FROM" => from(ctx, st, ins)?,
+        "RUN" => return run(ctx, st, ins),
+        "COPY" | "ADD" => copy(ctx, st, ins)?,
+        "WORKDIR" => workdir(ctx, st, ins)?,
+        "ARG" => {
+            let (name, default) = split_arg(&ins.args);
+            let default = default.map(|d| expand(&d, &|k| st.lookup(k)));
+            if let Some(v) = arg_value(ctx, st, &name, default) {
+                st.args.retain(|(k, _)| *k != name);
+                st.args.push((name.clone(), v));
+            }
+            let created_by = nop(&format!(" ARG {}", ins.args));
+            metadata(ctx, st, &created_by)?;
+        }
+        "CMD" | "ENTRYPOINT" => {
+            apply_one(&mut st.config, &format!("{} {}", ins.name, ins.args))?;
+            if ins.name == "ENTRYPOINT" && ins.json_args().is_none() {
+                // a shell-form ENTRYPOINT ignores CMD, as Docker warns; nothing to store
+            }
+            let v = if ins.name == "CMD" {
+                st.config.cmd.clone()
+            } else {
+                st.config.entrypoint.clone()
+            };
+            let created_by = nop(&format!(
+                " {} {}",
+                ins.name,
+                go_quoted(&v.unwrap_or_default())
+            ));
+            metadata(ctx, st, &created_by)?;
+        }
+        "SHELL" | "ONBUILD" => {
+            apply_one(&mut st.config, &format!("{} {}", ins.name, ins.args))?;
+            metadata(ctx, st, &nop(&format!(" {} {}", ins.name, ins.args)))?;
+        }
+        "MAINTAINER" => {
+            st.author = ins.args.clone();
+            metadata(ctx, st, &nop(&format!(" MAINTAINER {}", ins.args)))?;
+        }
+        "HEALTHCHECK" => {
+            st.config.healthcheck = Some(healthcheck(ins)?);
+            metadata(ctx, st, &nop(&format!(" HEALTHCHECK {}", ins.args)))?;
+        }
+        _ => {
+            // ENV LABEL EXPOSE USER VOLUME STOPSIGNAL: expanded, then applied as a change
+            let args = expand(&ins.args, &|k| st.lookup(k));
+            apply_one(&mut st.config, &format!("{} {}", ins.name, args))?;
+            let created_by = nop(&format!(" {} {}", ins.name, args));
+            metadata(ctx, st, &created_by)?;
+        }
+    }
+    Ok(())
+}
+
+fn from(ctx: &mut Ctx, st: &mut State, ins: &Instruction) -> Result<(), ImageError> {
+    let meta = st.meta_args.clone();
+    let args = expand(&ins.args, &|k| {
+        meta.iter()
+            .rev()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+    });
+    let ws = words(&args)?;
+    let name = match ws.as_slice() {
+        [n] => n.clone(),
+        [n, as_, _stage] if as_.eq_ignore_ascii_case("as") => n.clone(),
+        _ => return Err(invalid("FROM requires either one or three arguments")),
+    };
+    st.args.clear();
+    if name == "scratch" {
+        st.image_id = None;
+        st.config = Default::default();
+        st.history.clear();
+        st.diff_ids.clear();
+        return Ok(());
+    }
+    st.load(ctx.store, &name)
+}
+
+/// A step that changes only the config: committed without a layer.
+fn metadata(ctx: &mut Ctx, st: &mut State, created_by: &str) -> Result<(), ImageError> {
+    let key = st.cache_key(created_by);
+    if st.probe_cache(ctx, &key)? {
+        return Ok(());
+    }
+    st.commit(ctx.store, created_by, &key, None)
+}
+
+fn run(ctx: &mut Ctx, st: &mut State, ins: &Instruction) -> Result<(), BuildError> {
+    let argv = match ins.json_args() {
+        Some(v) => v,
+        None => {
+            let mut shell = st
+                .config
+                .shell
+                .clone()
+                .unwrap_or_else(|| vec!["/bin/sh".into(), "-c".into()]);
+            shell.push(ins.args.clone());
+            shell
+        }
+    };
+    let mut created_by = argv.join(" ");
+    if !st.args.is_empty() {
+        let pairs: Vec<String> = st.args.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        created_by = format!("|{} {} {created_by}", pairs.len(), pairs.join(" "));
+    }
+    let key = st.cache_key(&created_by);
+    if st.probe_cache(ctx, &key)? {
+        return Ok(());
+    }
+    let Some(image_id) = st.image_id.clone() else {
+        return Err(invalid(
+            "berth cannot RUN in an image without a filesystem (FROM scratch): add files first",
+        )
+        .into());
+    };
+    let mut env = st.config.env.clone().unwrap_or_default();
+    for (k, v) in &st.args {
+        if !env.iter().any(|e| e.split('=').next() == Some(k)) {
+            env.push(format!("{k}={v}"));
+        }
+    }
+    let step = RunStep {
+        image_id,
+        argv: argv.clone(),
+        env,
+        working_dir: st.config.working_dir.clone(),
+        user: st.config.user.clone(),
+        network_mode: ctx.opts.network_mode.clone(),
+    };
+    let id = ctx.runner.create(&step)?;
+    ctx.progress
+        .stream(&format!(" ---> Running in {}\n", short_id(&id)));
+    let progress = &mut *ctx.progress;
+    let code = match ctx
+        .runner
+        .run(&id, &mut |b| progress.stream(&String::from_utf8_lossy(b)))
+    {
+        Ok(c) => c,
+        Err(e) => {
+            remove(ctx, &id, ctx.opts.force_rm);
+            return Err(e.into());
+        }
+    };
+    if code != 0 {
+        remove(ctx, &id, ctx.opts.force_rm);
+        return Err(BuildError {
+            error: invalid(format!(
+                "The command '{}' returned a non-zero code: {code}",
+                argv.join(" ")
+            )),
+            code: Some(code),
+        });
+    }
+    let layer = ctx
+        .runner
+        .upper_dir(&id)
+        .and_then(|upper| layer_of(ctx, &upper));
+    let committed = layer.and_then(|l| st.commit(ctx.store, &created_by, &key, l));
+    let yes = ctx.opts.force_rm || (committed.is_ok() && ctx.opts.rm);
+    remove(ctx, &id, yes);
+    committed.map_err(Into::into)
+}
+
+fn remove(ctx: &mut Ctx, id: &str, yes: bool) {
+    if yes {
+        ctx.runner.remove(id);
+        ctx.progress.stream(&format!(
+            "Removing intermediate container {}\n",
+            short_id(id)
+        ));
+    }
+}
+
+/// The upper directory as a pending layer; `None` when nothing changed.
+fn layer_of(ctx: &Ctx, upper: &Path) -> Result<Option<PendingLayer>, ImageError> {
+    let tmp = ctx.store.tmp_dir()?;
+    let tar_path = tmp.path().join("diff.tar");
+    let f = std::fs::File::create(&tar_path).ctx(|| format!("creating {}", tar_path.display()))?;
+    let n = write_diff(upper, std::io::BufWriter::new(f))?;
+    if n == 0 {
+        return Ok(None);
+    }
+    let f = std::fs::File::open(&tar_path).ctx(|| format!("opening {}", tar_path.display()))?;
+    ctx.store
+        .unpack_pending(std::io::BufReader::new(f))
+        .map(Some)
+}
+
+/// Runs `f` on the image's root filesystem mounted with a fresh upper layer, and returns
+/// what it changed as a layer.
+fn on_rootfs(
+    ctx: &Ctx,
+    st: &State,
+    f: impl FnOnce(&Path) -> Result<(), ImageError>,
+) -> Result<Option<PendingLayer>, ImageError> {
+    let tmp = ctx.store.tmp_dir()?;
+    let (upper, work, merged) = (
+        tmp.path().join("upper"),
+        tmp.path().join("work"),
+        tmp.path().join("merged"),
+    );
+    let layers = match &st.image_id {
+        Some(id) => ctx.store.layer_dirs(id)?,
+        None => Vec::new(),
+    };
+    crate::mount::mount_rootfs(&layers, &upper, &work, &merged)?;
+    let done = f(&merged);
+    // unmounted before anything else, so no removal can ever reach through to the layers
+    crate::mount::unmount_rootfs(&merged)?;
+    done?;
+    layer_of(ctx, &upper)
+}
+
+fn absolute(workdir: &str, path: &str) -> String {
+    if path.starts_with('/') {
+        return path.to_string();
+    }
+    let base = if workdir.is_empty() { "/" } else { workdir };
+    let joined = format!("{}/{}", base.trim_end_matches('/'), path);
+    match joined.as_str() {
+        p if p.ends_with("/.") => format!("{}/", p.trim_end_matches('.').trim_end_matches('/')),
+        p => p.to_string(),
+    }
+}
+
+fn copy(ctx: &mut Ctx, st: &mut State, ins: &Instruction) -> Result<(), ImageError> {
+    if ins.flag("from").is_some() {
+        return Err(invalid(
+            "berth's builder does not support COPY --from (multi-stage builds) yet",
+        ));
+    }
+    let args = expand(&ins.args, &|k| st.lookup(k));
+    let mut list = match json_array(args.trim()) {
+        Some(v) => v,
+        None => words(&args)?,
+    };
+    if list.len() < 2 {
+        return Err(invalid(format!(
+            "{} requires at least two arguments",
+            ins.name
+        )));
+    }
+    let dest_given = list.pop().unwrap_or_default();
+    let mut dest = absolute(&st.config.working_dir, &dest_given);
+    if (dest_given.ends_with('/') || dest_given == ".") && !dest.ends_with('/') {
+        dest.push('/');
+    }
+    let sources = resolve_sources(ctx.context, &list)?;
+    let hash = sources_hash(&sources)?;
+    let created_by = nop(&format!("{} {hash} in {dest} ", ins.name));
+    let chown = ins.flag("chown").map(String::from);
+    let key = st.cache_key(&format!("{created_by}\0chown={chown:?}"));
+    if st.probe_cache(ctx, &key)? {
+        return Ok(());
+    }
+    let unpack = ins.name == "ADD";
+    let layer = on_rootfs(ctx, st, |root| {
+        let owner = match &chown {
+            Some(c) => Some(parse_chown(c, root)?),
+            None => None,
+        };
+        copy_sources(&sources, root, &dest, owner, unpack)
+    })?;
+    st.commit(ctx.store, &created_by, &key, layer)
+}
+
+fn workdir(ctx: &mut Ctx, st: &mut State, ins: &Instruction) -> Result<(), ImageError> {
+    let dir = expand(&ins.args, &|k| st.lookup(k));
+    apply_one(&mut st.config, &format!("WORKDIR {dir}"))?;
+    let created_by = nop(&format!("WORKDIR {}", st.config.working_dir));
+    let key = st.cache_key(&created_by);
+    if st.probe_cache(ctx, &key)? {
+        return Ok(());
+    }
+    let wd = st.config.working_dir.clone();
+    let layer = on_rootfs(ctx, st, |root| {
+        let p = super::copy::scoped(root, &wd);
+        if !p.exists() {
+            std::fs::create_dir_all(&p).ctx(|| format!("creating {}", p.display()))?;
+        }
+        Ok(())
+    })?;
+    st.commit(ctx.store, &created_by, &key, layer)
+}
+
+/// HEALTHCHECK [--interval= --timeout= --start-period= --start-interval= --retries=] CMD ... | NONE
+fn healthcheck(ins: &Instruction) -> Result<serde_json::Value, ImageError> {
+    let args = ins.args.trim();
+    if args.eq_ignore_ascii_case("none") {
+        return Ok(serde_json::json!({"Test": ["NONE"]}));
+    }
+    let Some(cmd) = args
+        .strip_prefix("CMD")
+        .or_else(|| args.strip_prefix("cmd"))
+        .map(str::trim)
+    else {
+        return Err(invalid("Unknown type \"\" in HEALTHCHECK (try CMD)"));
+    };
+    let test: Vec<String> = match json_array(cmd) {
+        Some(v) => std::iter::once("CMD".to_string()).chain(v).collect(),
+        None => vec!["CMD-SHELL".into(), cmd.to_string()],
+    };
+    let mut hc = serde_json::json!({"Test": test});
+    for (k, v) in &ins.flags {
+        let field = match k.as_str() {
+            "interval" => "Interval",
+            "timeout" => "Timeout",
+            "start-period" => "StartPeriod",
+            "start-interval" => "StartInterval",
+            "retries" => {
+                let n: i64 = v
+                    .parse()
+                    .map_err(|_| invalid(format!("invalid retries: {v}")))?;
+                hc["Retries"] = n.into();
+                continue;
+            }
+            other => return Err(invalid(format!("Unknown flag: {other}"))),
+        };
+        hc[field] = duration_ns(v)
+            .ok_or_else(|| invalid(format!("time: invalid duration \"{v}\"")))?
+            .into();
+    }
+    Ok(hc)
+}
+
+/// Go's duration syntax (`30s`, `1m30s`, `500ms`) in nanoseconds.
+fn duration_ns(s: &str) -> Option<i64> {
+    let mut total = 0f64;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let n_end = rest.find(|c: char| !c.is_ascii_digit() && c != '.')?;
+        let n: f64 = rest[..n_end].parse().ok()?;
+        rest = &rest[n_end..];
+        let u_end = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let unit = match &rest[..u_end] {
+            "ns" => 1.0,
+            "us" | "µs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            _ => return None,
+        };
+        total += n * unit;
+        rest = &rest[u_end..];
+    }
+    Some(total as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_paths() {
+        assert_eq!(duration_ns("1m30s"), Some(90_000_000_000));
+        assert_eq!(duration_ns("500ms"), Some(500_000_000));
+        assert_eq!(duration_ns("x"), None);
+        assert_eq!(absolute("/app", "."), "/app/");
+        assert_eq!(absolute("", "x"), "/x");
+        assert_eq!(absolute("/a", "/b"), "/b");
+    }
+}
