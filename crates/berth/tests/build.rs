@@ -396,3 +396,70 @@ fn failures_use_dockers_words() {
     );
     assert!(all_ids(&d).is_empty(), "{:?}", all_ids(&d));
 }
+
+#[test]
+fn intermediate_images_hidden_pruned_and_network_mode() {
+    let d = daemon_with_busybox();
+    let df = "FROM busybox\nENV A=1\nRUN tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort > /links\n";
+    let ctx = context(&d, "inter", &[("Dockerfile", df)]);
+    berth_build(&d, &["-t", "bridged", path(&ctx)]).ok();
+    // the network mode is not part of the cache key (Docker's is the run config)
+    let cached = berth_build(&d, &["--network", "none", "-t", "isolated", path(&ctx)]);
+    assert_eq!(cached.ok().matches("Using cache").count(), 2);
+    berth_build(
+        &d,
+        &[
+            "--no-cache",
+            "--network",
+            "none",
+            "-t",
+            "isolated",
+            path(&ctx),
+        ],
+    )
+    .ok();
+    assert_eq!(run_rm(&d, &["bridged", "cat", "/links"]), "eth0\nlo\n");
+    assert_eq!(run_rm(&d, &["isolated", "cat", "/links"]), "lo\n");
+
+    let count = |q: &str| {
+        d.api_json("GET", &format!("/images/json{q}"), None)
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    // busybox and the two tagged images; with all=1 each build's ENV image too
+    assert_eq!(count(""), 3);
+    assert_eq!(count("?all=1"), 5);
+    let tagged = image(&d, "bridged");
+    let parent = tagged["Parent"].as_str().unwrap().to_string();
+    assert!(parent.starts_with("sha256:"), "{tagged}");
+    // an intermediate image with children cannot go
+    let r = d.api("DELETE", &format!("/images/{parent}"), None);
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert!(
+        r.message()
+            .ends_with("(cannot be forced) - image has dependent child images"),
+        "{}",
+        r.message()
+    );
+    // removing a tagged image removes its untagged parents, up to one another image needs
+    let out = berth(&d, &["rmi", "isolated"]);
+    let text = out.ok();
+    assert!(
+        text.starts_with("Untagged: isolated:latest\nDeleted: "),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("Deleted: ").count(),
+        3,
+        "RUN's image, its layer, ENV's: {text}"
+    );
+    assert_eq!(count("?all=1"), 3);
+    let out = berth(&d, &["rmi", "bridged"]);
+    assert!(
+        out.ok().contains(&format!("Deleted: {parent}")),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(count("?all=1"), 1, "only busybox is left");
+}

@@ -158,8 +158,15 @@ async fn list(State(s): State<AppState>, Query(q): Query<Pairs>) -> HttpResult<R
         }
     };
     let refs = filters.get("reference");
+    // untagged images with children are a build's intermediate steps: shown with all=1 only
+    let parents: std::collections::BTreeSet<&str> = all_images
+        .iter()
+        .filter_map(|i| i.parent.as_deref())
+        .collect();
+    let show_all = bool_param(&q, "all");
     let out: Vec<Value> = all_images
         .iter()
+        .filter(|i| show_all || !i.repo_tags.is_empty() || !parents.contains(i.id.as_str()))
         .filter(|i| dangling.is_none_or(|d| d == i.repo_tags.is_empty()))
         .filter(|i| filters.match_labels("label", &labels_of(i)))
         .filter(|i| before.as_ref().is_none_or(|b| created(i) < *b))
@@ -240,7 +247,7 @@ fn summary(i: &ImageRecord, tags: &[String]) -> Value {
         "Created": unix_created(i),
         "Id": i.id,
         "Labels": i.config.labels,
-        "ParentId": "",
+        "ParentId": i.parent.clone().unwrap_or_default(),
         "RepoDigests": i.repo_digests,
         "RepoTags": tags,
         "SharedSize": -1,
@@ -261,7 +268,7 @@ fn inspect_json(store: &ImageStore, i: &ImageRecord) -> Value {
         "Id": i.id,
         "RepoTags": i.repo_tags,
         "RepoDigests": i.repo_digests,
-        "Parent": "",
+        "Parent": i.parent.clone().unwrap_or_default(),
         "Comment": f.comment,
         "Created": f.created.clone().unwrap_or_default(),
         "DockerVersion": f.docker_version,
