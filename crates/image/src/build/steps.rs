@@ -147,7 +147,38 @@ fn metadata(ctx: &mut Ctx, st: &mut State, created_by: &str) -> Result<(), Image
     if st.probe_cache(ctx, &key)? {
         return Ok(());
     }
-    st.commit(ctx.store, created_by, &key, None)
+    in_step_container(ctx, st, created_by, |ctx, st| {
+        st.commit(ctx.store, created_by, &key, None)
+    })
+}
+
+/// Runs a step that commits without running anything inside a container of its own, as the
+/// classic builder commits every non-COPY step from one (` ---> Running in ...`), removed
+/// afterwards as RUN's are. Without an image yet (FROM scratch) there is none to create.
+fn in_step_container(
+    ctx: &mut Ctx,
+    st: &mut State,
+    created_by: &str,
+    step: impl FnOnce(&mut Ctx, &mut State) -> Result<(), ImageError>,
+) -> Result<(), ImageError> {
+    let Some(image_id) = st.image_id.clone() else {
+        return step(ctx, st);
+    };
+    let nop = created_by.strip_prefix("/bin/sh -c ").unwrap_or(created_by);
+    let id = ctx.runner.create(&RunStep {
+        image_id,
+        argv: vec!["/bin/sh".into(), "-c".into(), nop.to_string()],
+        env: st.config.env.clone().unwrap_or_default(),
+        working_dir: String::new(),
+        user: st.config.user.clone(),
+        network_mode: ctx.opts.network_mode.clone(),
+    })?;
+    ctx.progress
+        .stream(&format!(" ---> Running in {}\n", short_id(&id)));
+    let done = step(ctx, st);
+    let yes = ctx.opts.force_rm || (done.is_ok() && ctx.opts.rm);
+    remove(ctx, &id, yes);
+    done
 }
 
 fn run(ctx: &mut Ctx, st: &mut State, ins: &Instruction) -> Result<(), BuildError> {
@@ -230,7 +261,7 @@ fn remove(ctx: &mut Ctx, id: &str, yes: bool) {
     if yes {
         ctx.runner.remove(id);
         ctx.progress.stream(&format!(
-            "Removing intermediate container {}\n",
+            " ---> Removed intermediate container {}\n",
             short_id(id)
         ));
     }
@@ -338,14 +369,16 @@ fn workdir(ctx: &mut Ctx, st: &mut State, ins: &Instruction) -> Result<(), Image
         return Ok(());
     }
     let wd = st.config.working_dir.clone();
-    let layer = on_rootfs(ctx, st, |root| {
-        let p = super::copy::scoped(root, &wd);
-        if !p.exists() {
-            std::fs::create_dir_all(&p).ctx(|| format!("creating {}", p.display()))?;
-        }
-        Ok(())
-    })?;
-    st.commit(ctx.store, &created_by, &key, layer)
+    in_step_container(ctx, st, &created_by, |ctx, st| {
+        let layer = on_rootfs(ctx, st, |root| {
+            let p = super::copy::scoped(root, &wd);
+            if !p.exists() {
+                std::fs::create_dir_all(&p).ctx(|| format!("creating {}", p.display()))?;
+            }
+            Ok(())
+        })?;
+        st.commit(ctx.store, &created_by, &key, layer)
+    })
 }
 
 /// HEALTHCHECK [--interval= --timeout= --start-period= --start-interval= --retries=] CMD ... | NONE
