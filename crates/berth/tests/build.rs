@@ -148,6 +148,40 @@ fn walkthrough_shape_with_berth_and_docker() {
         let r = docker(&d, &["run", "--rm", &tag, "/gen/out.txt"]);
         assert_eq!(r.ok(), "built\n");
     }
+    // history: the image and its build parents, newest first, down to busybox
+    let hist = docker(
+        &d,
+        &[
+            "history",
+            "--no-trunc",
+            "--format",
+            "{{.ID}}|{{.CreatedBy}}",
+            "nodebridge",
+        ],
+    );
+    let lines: Vec<String> = hist.ok().lines().map(String::from).collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(
+        lines[0],
+        format!(
+            "{}|/bin/sh -c #(nop)  ENTRYPOINT [\"/bin/cat\"]",
+            img["Id"].as_str().unwrap()
+        )
+    );
+    assert!(
+        lines[1]
+            .ends_with("|/bin/sh -c mkdir -p /gen && echo built > /gen/out.txt&& echo step-output"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[2].contains("|/bin/sh -c #(nop) COPY dir:"),
+        "{lines:?}"
+    );
+    let busybox = image(&d, "busybox");
+    assert!(
+        lines[3].starts_with(busybox["Id"].as_str().unwrap()),
+        "{lines:?}"
+    );
     let ping = d.api("HEAD", "/_ping", None);
     assert_eq!(ping.header("builder-version"), Some("1"));
     let ping = d.api("GET", "/_ping", None);
@@ -480,4 +514,107 @@ fn intermediate_images_hidden_pruned_and_network_mode() {
         out.stdout
     );
     assert_eq!(count("?all=1"), 1, "only busybox is left");
+}
+
+#[test]
+fn api_stream_gzip_context_quiet_and_errors() {
+    use std::io::Write;
+    let d = daemon_with_busybox();
+    let tar = berth_image::testing::tar_of(&[
+        (
+            "build/Dockerfile.app",
+            "FROM busybox\nCOPY hello.txt /\nRUN cat /hello.txt\n",
+        ),
+        ("hello.txt", "hello from gzip\n"),
+    ]);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&tar).unwrap();
+    let body = gz.finish().unwrap();
+    let lines = |r: &harness::http::HttpResponse| -> Vec<Value> {
+        r.text()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect()
+    };
+    let r = harness::http::request(
+        &d.socket(),
+        "POST",
+        "/v1.50/build?t=gz&dockerfile=build/Dockerfile.app",
+        Some(("application/x-tar", &body)),
+    )
+    .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let msgs = lines(&r);
+    let streams: String = msgs.iter().filter_map(|m| m["stream"].as_str()).collect();
+    assert!(streams.contains("Step 1/3 : FROM busybox\n"), "{streams}");
+    assert!(streams.contains("hello from gzip\n"), "{streams}");
+    let id = image(&d, "gz")["Id"].as_str().unwrap().to_string();
+    assert!(
+        msgs.iter().any(|m| m["aux"]["ID"] == id.as_str()),
+        "{msgs:?}"
+    );
+    assert_eq!(
+        msgs.last().unwrap()["stream"],
+        "Successfully tagged gz:latest\n"
+    );
+
+    // q=1: the id only
+    let r = harness::http::request(
+        &d.socket(),
+        "POST",
+        "/build?q=1&dockerfile=build/Dockerfile.app",
+        Some(("application/x-tar", &body)),
+    )
+    .unwrap();
+    let msgs = lines(&r);
+    let streams: Vec<&str> = msgs.iter().filter_map(|m| m["stream"].as_str()).collect();
+    assert_eq!(streams, [format!("{id}\n")], "{msgs:?}");
+
+    // a failing RUN ends the stream with Docker's error message and the code
+    let tar = berth_image::testing::tar_of(&[("Dockerfile", "FROM busybox\nRUN false\n")]);
+    let r = harness::http::request(
+        &d.socket(),
+        "POST",
+        "/build",
+        Some(("application/x-tar", &tar)),
+    )
+    .unwrap();
+    assert_eq!(r.status, 200);
+    let last = lines(&r).pop().unwrap();
+    let msg = "The command '/bin/sh -c false' returned a non-zero code: 1";
+    assert_eq!(
+        last,
+        serde_json::json!({"errorDetail": {"code": 1, "message": msg}, "error": msg})
+    );
+
+    // refused before any step: an HTTP error
+    let tar = berth_image::testing::tar_of(&[("Dockerfile", "FROM busybox\nNOPE x\n")]);
+    let r = harness::http::request(
+        &d.socket(),
+        "POST",
+        "/build",
+        Some(("application/x-tar", &tar)),
+    )
+    .unwrap();
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            400,
+            "dockerfile parse error on line 2: unknown instruction: NOPE".to_string()
+        )
+    );
+    let r = harness::http::request(
+        &d.socket(),
+        "POST",
+        "/build?dockerfile=missing",
+        Some(("application/x-tar", &tar)),
+    )
+    .unwrap();
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            400,
+            "Cannot locate specified Dockerfile: missing".to_string()
+        )
+    );
 }

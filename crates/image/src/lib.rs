@@ -8,6 +8,7 @@ pub mod config;
 mod error;
 mod extract;
 mod fsutil;
+mod history;
 mod import;
 mod layer;
 mod load;
@@ -25,6 +26,7 @@ mod tests;
 
 pub use config::{ContainerConfig, ImageConfigFile};
 pub use error::ImageError;
+pub use history::HistoryItem;
 pub use import::BUILDER_VERSION;
 pub use mount::{mount_rootfs, overlay_options, unmount_rootfs};
 pub use remove::{DeleteItem, ImageUser};

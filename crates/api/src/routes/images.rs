@@ -304,6 +304,12 @@ async fn get_by_name(State(s): State<AppState>, Path(rest): Path<String>) -> Htt
     if let Some(name) = rest.strip_suffix("/get") {
         return save(s.images.clone(), vec![name.to_string()]).await;
     }
+    if let Some(name) = rest.strip_suffix("/history") {
+        let images = s.images.clone();
+        let name = name.to_string();
+        let items = blocking(move || images.history(&name).map_err(ApiError::from)).await?;
+        return Ok(json(StatusCode::OK, &items));
+    }
     Err(unknown("GET", &rest))
 }
 
