@@ -36,7 +36,10 @@ pub fn resolve_sources(context: &Path, srcs: &[String]) -> Result<Vec<Source>, I
         let name = rel.file_name().map(|n| n.to_string_lossy().into_owned());
         let wild = name.as_deref().is_some_and(|n| n.contains(['*', '?', '[']));
         let candidates: Vec<PathBuf> = if wild {
-            let dir = context.join(rel.parent().unwrap_or(Path::new("")));
+            let dir = scoped(
+                context,
+                &rel.parent().unwrap_or(Path::new("")).to_string_lossy(),
+            );
             let re = regex::Regex::new(&glob_regex(name.as_deref().unwrap_or("")))
                 .map_err(copy_failed)?;
             let mut found: Vec<PathBuf> = fs::read_dir(&dir)
@@ -50,7 +53,9 @@ pub fn resolve_sources(context: &Path, srcs: &[String]) -> Result<Vec<Source>, I
             found.sort();
             found
         } else {
-            vec![context.join(&rel)]
+            // symlinks in the context are followed only as far as the context goes, so a
+            // link to `/` cannot hand out the daemon host's files
+            vec![scoped(context, &rel.to_string_lossy())]
         };
         if candidates.is_empty() {
             return Err(copy_failed("no source files were specified"));
@@ -347,6 +352,16 @@ mod tests {
         std::os::unix::fs::symlink("../../..", r.join("up")).unwrap();
         assert_eq!(scoped(r, "/abs/x"), r.join("real/x"));
         assert_eq!(scoped(r, "up/etc"), r.join("etc"));
+    }
+
+    #[test]
+    fn context_links_stay_in_the_context() {
+        let d = tempfile::tempdir().unwrap();
+        let ctx = d.path().join("ctx");
+        fs::create_dir_all(&ctx).unwrap();
+        std::os::unix::fs::symlink("/", ctx.join("root")).unwrap();
+        let e = resolve_sources(&ctx, &["root/etc/passwd".into()]).err().unwrap();
+        assert!(e.to_string().contains("file not found in build context"), "{e}");
     }
 
     #[test]
