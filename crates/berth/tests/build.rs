@@ -618,3 +618,32 @@ fn api_stream_gzip_context_quiet_and_errors() {
         )
     );
 }
+
+#[test]
+fn multi_stage_and_scratch() {
+    let d = daemon_with_busybox();
+    let df = "\
+FROM busybox AS builder
+RUN mkdir /out && echo compiled > /out/bin.txt
+FROM scratch
+COPY --from=builder /out/bin.txt /app/bin.txt
+COPY --from=0 /out /app/out/
+COPY --from=busybox /bin/busybox /busybox
+CMD [\"/busybox\", \"cat\", \"/app/bin.txt\", \"/app/out/bin.txt\"]
+";
+    let ctx = context(&d, "stages", &[("Dockerfile", df)]);
+    for (cli, tag) in [("berth", "staged-b"), ("docker", "staged-d")] {
+        let out = if cli == "berth" {
+            berth_build(&d, &["-t", tag, path(&ctx)])
+        } else {
+            docker_build(&d, &["-t", tag, path(&ctx)], true)
+        };
+        let text = out.ok();
+        assert!(text.contains("Step 3/7 : FROM scratch\n"), "{text}");
+        assert_eq!(run_rm(&d, &[tag]), "compiled\ncompiled\n", "{cli}");
+        // the final stage alone: three layers, no busybox below them
+        let layers = image(&d, tag)["RootFS"]["Layers"].as_array().unwrap().len();
+        assert_eq!(layers, 3, "{cli}");
+    }
+    assert!(all_ids(&d).is_empty(), "{:?}", all_ids(&d));
+}

@@ -360,8 +360,13 @@ mod tests {
         let ctx = d.path().join("ctx");
         fs::create_dir_all(&ctx).unwrap();
         std::os::unix::fs::symlink("/", ctx.join("root")).unwrap();
-        let e = resolve_sources(&ctx, &["root/etc/passwd".into()]).err().unwrap();
-        assert!(e.to_string().contains("file not found in build context"), "{e}");
+        let e = resolve_sources(&ctx, &["root/etc/passwd".into()])
+            .err()
+            .unwrap();
+        assert!(
+            e.to_string().contains("file not found in build context"),
+            "{e}"
+        );
     }
 
     #[test]

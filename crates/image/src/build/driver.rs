@@ -22,6 +22,11 @@ pub(super) struct State {
     pub args: Vec<(String, String)>,
     pub used_args: BTreeSet<String>,
     pub meta_args: Vec<(String, String)>,
+    /// Finished stages (name, image; None for an empty scratch stage), then the current
+    /// stage's name.
+    pub stages: Vec<(Option<String>, Option<String>)>,
+    pub stage_name: Option<String>,
+    pub in_stage: bool,
 }
 
 pub(super) struct Ctx<'a> {
@@ -80,6 +85,9 @@ pub fn build(
         args: Vec::new(),
         used_args: BTreeSet::new(),
         meta_args: Vec::new(),
+        stages: Vec::new(),
+        stage_name: None,
+        in_stage: false,
     };
     let mut ctx = Ctx {
         store,
@@ -140,6 +148,40 @@ pub fn build(
 }
 
 impl State {
+    /// A FROM begins a stage: the one before it is kept for `COPY --from` and `FROM <stage>`.
+    pub fn end_stage(&mut self, next_name: Option<String>) {
+        if self.in_stage {
+            let name = self.stage_name.take();
+            self.stages.push((name, self.image_id.clone()));
+        }
+        self.in_stage = true;
+        self.stage_name = next_name;
+    }
+
+    /// An earlier stage by name or index: Some(image) if there is one.
+    pub fn stage(&self, name: &str) -> Option<Option<String>> {
+        let lower = name.to_ascii_lowercase();
+        if let Some((_, img)) = self
+            .stages
+            .iter()
+            .find(|(n, _)| n.as_deref() == Some(&lower))
+        {
+            return Some(img.clone());
+        }
+        name.parse::<usize>()
+            .ok()
+            .and_then(|i| self.stages.get(i))
+            .map(|(_, img)| img.clone())
+    }
+
+    pub fn reset_scratch(&mut self) {
+        self.image_id = None;
+        self.config = Default::default();
+        self.author.clear();
+        self.history.clear();
+        self.diff_ids.clear();
+    }
+
     /// Takes over an image's config and history (FROM, or a cache hit).
     pub fn load(&mut self, store: &ImageStore, id: &str) -> Result<(), ImageError> {
         let rec = store.resolve(id)?;

@@ -11,6 +11,7 @@ pub mod dockerfile;
 mod driver;
 mod expand;
 mod ignore;
+mod mounted;
 mod steps;
 
 pub use driver::build;

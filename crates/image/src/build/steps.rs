@@ -7,6 +7,7 @@ use super::diff::write_diff;
 use super::dockerfile::Instruction;
 use super::driver::{Ctx, State};
 use super::expand::expand;
+use super::mounted::MountedImage;
 use super::{BuildError, RunStep};
 use crate::changes::{apply_one, json_array, words};
 use crate::error::{ImageError, IoContext};
@@ -131,11 +132,21 @@ fn from(ctx: &mut Ctx, st: &mut State, ins: &Instruction) -> Result<(), ImageErr
         _ => return Err(invalid("FROM requires either one or three arguments")),
     };
     st.args.clear();
+    st.end_stage(match ws.as_slice() {
+        [_, _, stage] => Some(stage.to_ascii_lowercase()),
+        _ => None,
+    });
+    if let Some(stage) = st.stage(&name) {
+        return match stage {
+            Some(id) => st.load(ctx.store, &id),
+            None => {
+                st.reset_scratch();
+                Ok(())
+            }
+        };
+    }
     if name == "scratch" {
-        st.image_id = None;
-        st.config = Default::default();
-        st.history.clear();
-        st.diff_ids.clear();
+        st.reset_scratch();
         return Ok(());
     }
     st.load(ctx.store, &name)
@@ -289,21 +300,9 @@ fn on_rootfs(
     st: &State,
     f: impl FnOnce(&Path) -> Result<(), ImageError>,
 ) -> Result<Option<PendingLayer>, ImageError> {
-    let tmp = ctx.store.tmp_dir()?;
-    let (upper, work, merged) = (
-        tmp.path().join("upper"),
-        tmp.path().join("work"),
-        tmp.path().join("merged"),
-    );
-    let layers = match &st.image_id {
-        Some(id) => ctx.store.layer_dirs(id)?,
-        None => Vec::new(),
-    };
-    crate::mount::mount_rootfs(&layers, &upper, &work, &merged)?;
-    let done = f(&merged);
-    // unmounted before anything else, so no removal can ever reach through to the layers
-    crate::mount::unmount_rootfs(&merged)?;
-    done?;
+    let mut m = MountedImage::mount(ctx.store, st.image_id.as_deref())?;
+    f(m.root())?;
+    let upper = m.unmount()?.to_path_buf();
     layer_of(ctx, &upper)
 }
 
@@ -320,11 +319,17 @@ fn absolute(workdir: &str, path: &str) -> String {
 }
 
 fn copy(ctx: &mut Ctx, st: &mut State, ins: &Instruction) -> Result<(), ImageError> {
-    if ins.flag("from").is_some() {
-        return Err(invalid(
-            "berth's builder does not support COPY --from (multi-stage builds) yet",
-        ));
-    }
+    // --from: an earlier stage (by name or index) or an image, mounted while the step runs
+    let source_root = match ins.flag("from") {
+        Some(from) => {
+            let image = match st.stage(from) {
+                Some(stage) => stage,
+                None => Some(ctx.store.resolve(from)?.id),
+            };
+            Some(MountedImage::mount(ctx.store, image.as_deref())?)
+        }
+        None => None,
+    };
     let args = expand(&ins.args, &|k| st.lookup(k));
     let mut list = match json_array(args.trim()) {
         Some(v) => v,
@@ -341,7 +346,8 @@ fn copy(ctx: &mut Ctx, st: &mut State, ins: &Instruction) -> Result<(), ImageErr
     if (dest_given.ends_with('/') || dest_given == ".") && !dest.ends_with('/') {
         dest.push('/');
     }
-    let sources = resolve_sources(ctx.context, &list)?;
+    let root = source_root.as_ref().map_or(ctx.context, |m| m.root());
+    let sources = resolve_sources(root, &list)?;
     let hash = sources_hash(&sources)?;
     let created_by = nop(&format!("{} {hash} in {dest} ", ins.name));
     let chown = ins.flag("chown").map(String::from);
