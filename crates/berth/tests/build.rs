@@ -27,7 +27,7 @@ fn context(d: &Daemon, name: &str, files: &[(&str, &str)]) -> PathBuf {
 fn docker_build(d: &Daemon, args: &[&str], buildkit_env: bool) -> CmdResult {
     let config = d.data_root().with_file_name("docker-config");
     let mut c = Command::new("timeout");
-    c.args(["-k", "5", "120", "docker", "build"])
+    c.args(["-k", "5", "300", "docker", "build"])
         .args(args)
         .env("DOCKER_HOST", d.docker_host())
         .env("DOCKER_CONFIG", config)
@@ -39,10 +39,17 @@ fn docker_build(d: &Daemon, args: &[&str], buildkit_env: bool) -> CmdResult {
     CmdResult::from(c.output().expect("docker build"))
 }
 
+/// `berth build`, bounded by a deadline generous enough for a loaded CI machine.
 fn berth_build(d: &Daemon, args: &[&str]) -> CmdResult {
-    let mut v = vec!["build"];
-    v.extend_from_slice(args);
-    berth(d, &v)
+    let out = Command::new("timeout")
+        .args(["-k", "5", "300", harness::berth_bin(), "build"])
+        .args(args)
+        .env_remove("DOCKER_HOST")
+        .env("BERTH_HOST", d.docker_host())
+        .stdin(Stdio::null())
+        .output()
+        .expect("berth build");
+    CmdResult::from(out)
 }
 
 fn image(d: &Daemon, name: &str) -> Value {

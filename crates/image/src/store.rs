@@ -298,6 +298,18 @@ impl ImageStore {
         layers: Vec<PendingLayer>,
         tags: &[Reference],
     ) -> Result<(String, Vec<Option<String>>), ImageError> {
+        self.commit_image_with(config_bytes, layers, tags, None)
+    }
+
+    /// [`commit_image`](Self::commit_image) for a build step: the entry also records the
+    /// step's parent and cache key, in the same index write.
+    pub(crate) fn commit_image_with(
+        &self,
+        config_bytes: &[u8],
+        layers: Vec<PendingLayer>,
+        tags: &[Reference],
+        step: Option<(Option<String>, String)>,
+    ) -> Result<(String, Vec<Option<String>>), ImageError> {
         let id = format!("sha256:{}", sha256_hex(config_bytes));
         let (config_file, raw) = parse_config(config_bytes)?;
         let diff_ids = config_file.rootfs.diff_ids.clone();
@@ -328,11 +340,15 @@ impl ImageStore {
                 atomic_write(&cpath, config_bytes)?;
             }
             let now = now_rfc3339();
-            let entry = state
+            let mut entry = state
                 .images
                 .get(&id)
                 .map(|i| i.entry.clone())
                 .unwrap_or_default();
+            if let Some((parent, key)) = step {
+                entry.parent = parent;
+                entry.build_key = Some(key);
+            }
             state.images.insert(
                 id.clone(),
                 Image {

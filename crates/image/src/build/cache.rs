@@ -38,15 +38,9 @@ impl ImageStore {
         parent: Option<&str>,
         key: &str,
     ) -> Result<String, ImageError> {
-        let (id, _) = self.commit_image(config_bytes, layer.into_iter().collect(), &[])?;
-        let (parent, key) = (parent.map(String::from), key.to_string());
-        self.change(|state| {
-            if let Some(img) = state.images.get_mut(&id) {
-                img.entry.parent = parent;
-                img.entry.build_key = Some(key);
-            }
-            Ok(())
-        })?;
+        let step = Some((parent.map(String::from), key.to_string()));
+        let (id, _) =
+            self.commit_image_with(config_bytes, layer.into_iter().collect(), &[], step)?;
         Ok(id)
     }
 }
