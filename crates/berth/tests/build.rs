@@ -313,6 +313,52 @@ CMD [\"cat\", \"greeting.txt\"]
         "{}",
         fourth.stdout
     );
+    assert!(fourth.stderr.is_empty(), "{}", fourth.stderr);
+    let fifth = berth_build(
+        &d,
+        &[
+            "--build-arg",
+            "NOPE=1",
+            "--build-arg",
+            "GREETING=hi",
+            path(&ctx),
+        ],
+    );
+    assert!(
+        fifth
+            .ok()
+            .contains("[Warning] One or more build-args [NOPE] were not consumed\n"),
+        "{}",
+        fifth.stdout
+    );
+    // the proxy variables need no ARG, reach RUN, and stay out of the image
+    let ctx = context(
+        &d,
+        "proxy",
+        &[(
+            "Dockerfile",
+            "FROM busybox\nRUN echo \"proxy=$http_proxy\" > /p\n",
+        )],
+    );
+    let out = berth_build(
+        &d,
+        &[
+            "-t",
+            "proxied",
+            "--build-arg",
+            "http_proxy=http://proxy.invalid:3128",
+            path(&ctx),
+        ],
+    );
+    assert!(!out.ok().contains("[Warning]"), "{}", out.stdout);
+    assert_eq!(
+        run_rm(&d, &["proxied", "cat", "/p"]),
+        "proxy=http://proxy.invalid:3128\n"
+    );
+    assert_eq!(
+        run_rm(&d, &["proxied", "sh", "-c", "echo \"[$http_proxy]\""]),
+        "[]\n"
+    );
     assert!(all_ids(&d).is_empty(), "{:?}", all_ids(&d));
 }
 

@@ -128,7 +128,7 @@ pub fn build(
     let unused: Vec<&str> = opts
         .build_args
         .keys()
-        .filter(|k| !st.used_args.contains(*k))
+        .filter(|k| !st.used_args.contains(*k) && !super::PREDEFINED_ARGS.contains(&k.as_str()))
         .map(String::as_str)
         .collect();
     if !unused.is_empty() {

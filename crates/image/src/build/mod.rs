@@ -21,6 +21,20 @@ use crate::error::ImageError;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+/// Build args every Dockerfile may use without declaring them (Docker's proxy variables).
+pub const PREDEFINED_ARGS: &[&str] = &[
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "FTP_PROXY",
+    "ftp_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
 /// The query of `POST /build`, parsed.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {

@@ -221,8 +221,15 @@ fn run(ctx: &mut Ctx, st: &mut State, ins: &Instruction) -> Result<(), BuildErro
         .into());
     };
     let mut env = st.config.env.clone().unwrap_or_default();
-    for (k, v) in &st.args {
-        if !env.iter().any(|e| e.split('=').next() == Some(k)) {
+    // the proxy variables are build args without an ARG line, kept out of the history
+    let proxies = ctx.opts.build_args.iter().filter_map(|(k, v)| {
+        let v = v.as_ref()?;
+        super::PREDEFINED_ARGS
+            .contains(&k.as_str())
+            .then(|| (k.clone(), v.clone()))
+    });
+    for (k, v) in st.args.iter().cloned().chain(proxies) {
+        if !env.iter().any(|e| e.split('=').next() == Some(k.as_str())) {
             env.push(format!("{k}={v}"));
         }
     }

@@ -17,7 +17,7 @@ pub fn run(host: &str, path: &str, a: BuildArgs, o: &mut Output) -> Result<()> {
     if a.args.len() != 1 {
         return Err(CliError::Usage {
             code: 1,
-            message: format!("berth: '{path}' requires 1 argument"),
+            message: format!("berth: '{path}' requires exactly 1 argument"),
             path: path.to_string(),
         });
     }
