@@ -212,6 +212,8 @@ LABEL org.example.team=\"net\" version=1
 USER nobody
 STOPSIGNAL SIGINT
 CMD [\"cat\", \"greeting.txt\"]
+VOLUME /data
+HEALTHCHECK --interval=5s --retries=2 CMD test -f greeting.txt
 ";
     let ctx = context(&d, "cfg", &[("Dockerfile", df), ("app.txt", "app\n")]);
     let out = berth_build(
@@ -227,9 +229,9 @@ CMD [\"cat\", \"greeting.txt\"]
         ],
     );
     let text = out.ok();
-    assert!(text.contains("Step 1/13 : ARG BASE=busybox\n"), "{text}");
+    assert!(text.contains("Step 1/15 : ARG BASE=busybox\n"), "{text}");
     assert!(
-        text.contains("Step 13/13 : LABEL \"built-by\"=\"test\"\n"),
+        text.contains("Step 15/15 : LABEL \"built-by\"=\"test\"\n"),
         "{text}"
     );
     let img = image(&d, "cfg:v1");
@@ -255,6 +257,11 @@ CMD [\"cat\", \"greeting.txt\"]
     assert_eq!(c["Labels"]["org.example.team"], "net");
     assert_eq!(c["Labels"]["version"], "1");
     assert_eq!(c["Labels"]["built-by"], "test");
+    assert_eq!(c["Volumes"], serde_json::json!({"/data": {}}));
+    assert_eq!(
+        c["Healthcheck"],
+        serde_json::json!({"Test": ["CMD-SHELL", "test -f greeting.txt"], "Interval": 5_000_000_000u64, "Retries": 2})
+    );
     let ports: Vec<&String> = c["ExposedPorts"].as_object().unwrap().keys().collect();
     assert_eq!(ports, ["53/udp", "8080/tcp"]);
     // the running container sees them
@@ -284,7 +291,7 @@ CMD [\"cat\", \"greeting.txt\"]
         ],
     );
     let text2 = again.ok();
-    assert_eq!(text2.matches(" ---> Using cache\n").count(), 11, "{text2}");
+    assert_eq!(text2.matches(" ---> Using cache\n").count(), 13, "{text2}");
     assert!(!text2.contains("Running in"), "{text2}");
     assert_eq!(image(&d, "cfg:v2")["Id"], img["Id"]);
     // a changed file invalidates COPY and what follows
