@@ -124,6 +124,45 @@ pub fn parse(text: &str) -> Result<Vec<Instruction>, ImageError> {
     Ok(out)
 }
 
+/// The flags the classic builder knows per instruction; BuildKit's are refused as Docker
+/// refuses them without BuildKit.
+fn check_flag(name: &str, flag: &str, line: usize) -> Result<(), ImageError> {
+    let known: &[&str] = match name {
+        "ADD" => &["chown"],
+        "COPY" => &["chown", "from"],
+        "FROM" => &["platform"],
+        "HEALTHCHECK" => &[
+            "interval",
+            "timeout",
+            "start-period",
+            "start-interval",
+            "retries",
+        ],
+        _ => &[],
+    };
+    if known.contains(&flag) {
+        return Ok(());
+    }
+    let buildkit_only = [
+        "chmod",
+        "link",
+        "mount",
+        "network",
+        "security",
+        "parents",
+        "exclude",
+        "checksum",
+        "keep-git-dir",
+    ];
+    if buildkit_only.contains(&flag) {
+        return Err(parse_error(
+            line,
+            format!("the --{flag} option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled"),
+        ));
+    }
+    Err(parse_error(line, format!("Unknown flag: {flag}")))
+}
+
 fn directive(line: &str) -> Option<(String, String)> {
     let rest = line.trim().strip_prefix('#')?;
     let (k, v) = rest.split_once('=')?;
@@ -163,6 +202,9 @@ fn instruction(logical: &str, line: usize) -> Result<Instruction, ImageError> {
             args = tail;
         }
     }
+    for (k, _) in &flags {
+        check_flag(&name, k, line)?;
+    }
     let needs_args = !matches!(name.as_str(), "HEALTHCHECK");
     if needs_args && args.trim().is_empty() {
         return Err(parse_error(
@@ -200,6 +242,22 @@ mod tests {
     fn escape_directive() {
         let p = parse("# escape=`\nFROM x\nRUN dir c:\\ `\n  && echo\n").unwrap();
         assert_eq!(p[1].args, "dir c:\\   && echo");
+    }
+
+    #[test]
+    fn flags_checked() {
+        let e = parse("FROM x\nCOPY --chmod=755 a b\n").unwrap_err();
+        assert!(
+            e.to_string().starts_with(
+                "dockerfile parse error on line 2: the --chmod option requires BuildKit."
+            ),
+            "{e}"
+        );
+        let e = parse("FROM x\nRUN --foo true\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "dockerfile parse error on line 2: Unknown flag: foo"
+        );
     }
 
     #[test]

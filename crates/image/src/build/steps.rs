@@ -79,8 +79,15 @@ pub(super) fn dispatch(ctx: &mut Ctx, st: &mut State, ins: &Instruction) -> Resu
         }
         "CMD" | "ENTRYPOINT" => {
             apply_one(&mut st.config, &format!("{} {}", ins.name, ins.args))?;
-            if ins.name == "ENTRYPOINT" && ins.json_args().is_none() {
-                // a shell-form ENTRYPOINT ignores CMD, as Docker warns; nothing to store
+            // the shell form runs in the SHELL the Dockerfile chose, if any
+            if let (None, Some(shell)) = (ins.json_args(), st.config.shell.clone()) {
+                let mut argv = shell;
+                argv.push(ins.args.clone());
+                if ins.name == "CMD" {
+                    st.config.cmd = Some(argv);
+                } else {
+                    st.config.entrypoint = Some(argv);
+                }
             }
             let v = if ins.name == "CMD" {
                 st.config.cmd.clone()
