@@ -707,3 +707,57 @@ CMD [\"/busybox\", \"cat\", \"/app/bin.txt\", \"/app/out/bin.txt\"]
     }
     assert!(all_ids(&d).is_empty(), "{:?}", all_ids(&d));
 }
+
+#[test]
+fn onbuild_triggers_and_dockerfile_on_stdin() {
+    use std::io::Write;
+    let d = daemon_with_busybox();
+    let base = context(
+        &d,
+        "onbase",
+        &[(
+            "Dockerfile",
+            "FROM busybox\nONBUILD RUN echo triggered > /t\n",
+        )],
+    );
+    berth_build(&d, &["-t", "onbase", path(&base)]).ok();
+    assert_eq!(
+        image(&d, "onbase")["Config"]["OnBuild"],
+        serde_json::json!(["RUN echo triggered > /t"])
+    );
+    // a Dockerfile alone on stdin (`build -`) is a context holding only it
+    let mut child = Command::new("timeout")
+        .args([
+            "-k",
+            "5",
+            "300",
+            harness::berth_bin(),
+            "build",
+            "-t",
+            "onchild",
+            "-",
+        ])
+        .env_remove("DOCKER_HOST")
+        .env("BERTH_HOST", d.docker_host())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"FROM onbase\nCMD [\"cat\", \"/t\"]\n")
+        .unwrap();
+    let out = CmdResult::from(child.wait_with_output().unwrap());
+    let text = out.ok();
+    assert!(text.contains("# Executing 1 build trigger\n"), "{text}");
+    assert_eq!(run_rm(&d, &["onchild"]), "triggered\n");
+    // the triggers ran once: the child's image does not carry them on
+    assert!(
+        image(&d, "onchild")["Config"]["OnBuild"].is_null(),
+        "{}",
+        image(&d, "onchild")
+    );
+}

@@ -110,6 +110,9 @@ pub fn build(
             continue;
         }
         super::steps::dispatch(&mut ctx, &mut st, ins)?;
+        if ins.name == "FROM" {
+            run_triggers(&mut ctx, &mut st)?;
+        }
         committed |= ins.name != "FROM" || st.image_id.is_some();
         if let Some(id) = &st.image_id {
             ctx.progress.stream(&format!(" ---> {}\n", short_id(id)));
@@ -145,6 +148,31 @@ pub fn build(
             .stream(&format!("Successfully tagged {}\n", t.tagged_key()));
     }
     Ok(id)
+}
+
+/// The base image's ONBUILD instructions, run right after its FROM and then forgotten.
+fn run_triggers(ctx: &mut Ctx, st: &mut State) -> Result<(), BuildError> {
+    let Some(triggers) = st.config.on_build.take().filter(|t| !t.is_empty()) else {
+        return Ok(());
+    };
+    let plural = if triggers.len() == 1 { "" } else { "s" };
+    ctx.progress.stream(&format!(
+        "# Executing {} build trigger{plural}\n",
+        triggers.len()
+    ));
+    for t in &triggers {
+        for ins in dockerfile::parse(t)? {
+            if matches!(ins.name.as_str(), "FROM" | "ONBUILD" | "MAINTAINER") {
+                return Err(ImageError::InvalidParameter(format!(
+                    "{} isn't allowed as an ONBUILD trigger",
+                    ins.name
+                ))
+                .into());
+            }
+            super::steps::dispatch(ctx, st, &ins)?;
+        }
+    }
+    Ok(())
 }
 
 impl State {

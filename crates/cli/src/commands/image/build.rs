@@ -149,8 +149,16 @@ fn stdin_context() -> Result<Vec<u8>> {
     // a Dockerfile alone on stdin: a context holding only it
     let mut b = tar::Builder::new(Vec::new());
     let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::Regular);
     h.set_size(data.len() as u64);
-    h.set_mode(0o644);
+    h.set_mode(0o600);
+    h.set_uid(0);
+    h.set_gid(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    h.set_mtime(now);
     b.append_data(&mut h, "Dockerfile", data.as_slice())
         .map_err(|e| CliError::msg(e.to_string()))?;
     b.into_inner().map_err(|e| CliError::msg(e.to_string()))
