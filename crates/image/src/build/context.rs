@@ -31,7 +31,7 @@ impl ImageStore {
             dockerfile
         };
         let rel = name.trim_start_matches("./").trim_start_matches('/');
-        let mut path = super::copy::scoped(dir.path(), rel);
+        let mut path = super::copy::scoped(dir.path(), rel)?;
         if !path.is_file() && dockerfile.is_empty() {
             path = dir.path().join("dockerfile");
         }

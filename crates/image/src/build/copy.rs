@@ -39,7 +39,7 @@ pub fn resolve_sources(context: &Path, srcs: &[String]) -> Result<Vec<Source>, I
             let dir = scoped(
                 context,
                 &rel.parent().unwrap_or(Path::new("")).to_string_lossy(),
-            );
+            )?;
             let re = regex::Regex::new(&glob_regex(name.as_deref().unwrap_or("")))
                 .map_err(copy_failed)?;
             let mut found: Vec<PathBuf> = fs::read_dir(&dir)
@@ -55,7 +55,7 @@ pub fn resolve_sources(context: &Path, srcs: &[String]) -> Result<Vec<Source>, I
         } else {
             // symlinks in the context are followed only as far as the context goes, so a
             // link to `/` cannot hand out the daemon host's files
-            vec![scoped(context, &rel.to_string_lossy())]
+            vec![scoped(context, &rel.to_string_lossy())?]
         };
         if candidates.is_empty() {
             return Err(copy_failed("no source files were specified"));
@@ -151,8 +151,9 @@ fn hash_tree(path: &Path, rel: &Path, h: &mut Sha256) -> Result<(), ImageError> 
 }
 
 /// Where a path of the container lands on the host: symlinks are followed, but an absolute
-/// target or a `..` never leaves `root`.
-pub fn scoped(root: &Path, path: &str) -> PathBuf {
+/// target or a `..` never leaves `root`; a chain of links too long to follow is an error
+/// (the kernel would follow what is left, perhaps out of `root`).
+pub fn scoped(root: &Path, path: &str) -> Result<PathBuf, ImageError> {
     let mut done: Vec<String> = Vec::new();
     let mut todo: Vec<String> = path
         .split('/')
@@ -173,20 +174,23 @@ pub fn scoped(root: &Path, path: &str) -> PathBuf {
         let candidate = root.join(done.join("/")).join(&c);
         if let Ok(target) = fs::read_link(&candidate) {
             hops += 1;
-            if hops <= 40 {
-                let t = target.to_string_lossy().into_owned();
-                if t.starts_with('/') {
-                    done.clear();
-                }
-                for part in t.split('/').filter(|p| !p.is_empty()).rev() {
-                    todo.push(part.to_string());
-                }
-                continue;
+            if hops > 255 {
+                return Err(ImageError::InvalidParameter(format!(
+                    "{path}: too many levels of symbolic links"
+                )));
             }
+            let t = target.to_string_lossy().into_owned();
+            if t.starts_with('/') {
+                done.clear();
+            }
+            for part in t.split('/').filter(|p| !p.is_empty()).rev() {
+                todo.push(part.to_string());
+            }
+            continue;
         }
         done.push(c);
     }
-    root.join(done.join("/"))
+    Ok(root.join(done.join("/")))
 }
 
 /// Copies the sources to `dest` (absolute, in the container) inside `rootfs`.
@@ -197,7 +201,7 @@ pub fn copy_sources(
     owner: Option<(u32, u32)>,
     unpack_archives: bool,
 ) -> Result<(), ImageError> {
-    let target = scoped(rootfs, dest);
+    let target = scoped(rootfs, dest)?;
     let dest_is_dir =
         dest.ends_with('/') || sources.len() > 1 || fs::metadata(&target).is_ok_and(|m| m.is_dir());
     if sources.len() > 1 && !dest.ends_with('/') {
@@ -319,7 +323,7 @@ pub fn parse_chown(spec: &str, rootfs: &Path) -> Result<(u32, u32), ImageError> 
         if let Ok(n) = name.parse::<u32>() {
             return Ok(n);
         }
-        let text = fs::read_to_string(scoped(rootfs, file)).unwrap_or_default();
+        let text = fs::read_to_string(scoped(rootfs, file)?).unwrap_or_default();
         text.lines()
             .map(|l| l.split(':').collect::<Vec<_>>())
             .find(|f| f.first() == Some(&name))
@@ -350,8 +354,10 @@ mod tests {
         fs::create_dir_all(r.join("real")).unwrap();
         std::os::unix::fs::symlink("/real", r.join("abs")).unwrap();
         std::os::unix::fs::symlink("../../..", r.join("up")).unwrap();
-        assert_eq!(scoped(r, "/abs/x"), r.join("real/x"));
-        assert_eq!(scoped(r, "up/etc"), r.join("etc"));
+        assert_eq!(scoped(r, "/abs/x").unwrap(), r.join("real/x"));
+        assert_eq!(scoped(r, "up/etc").unwrap(), r.join("etc"));
+        std::os::unix::fs::symlink("loop", r.join("loop")).unwrap();
+        assert!(scoped(r, "/loop/x").is_err());
     }
 
     #[test]

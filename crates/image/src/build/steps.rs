@@ -391,7 +391,7 @@ fn workdir(ctx: &mut Ctx, st: &mut State, ins: &Instruction) -> Result<(), Image
     let wd = st.config.working_dir.clone();
     in_step_container(ctx, st, &created_by, |ctx, st| {
         let layer = on_rootfs(ctx, st, |root| {
-            let p = super::copy::scoped(root, &wd);
+            let p = super::copy::scoped(root, &wd)?;
             if !p.exists() {
                 std::fs::create_dir_all(&p).ctx(|| format!("creating {}", p.display()))?;
             }
