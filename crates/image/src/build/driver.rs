@@ -69,11 +69,15 @@ pub fn build(
     }
     match instructions.iter().find(|i| i.name != "ARG") {
         Some(i) if i.name == "FROM" => {}
-        _ => {
-            return Err(ImageError::InvalidParameter(
-                "dockerfile parse error: no build stage in current context".into(),
-            )
+        Some(i) => {
+            return Err(ImageError::InvalidParameter(format!(
+                "dockerfile parse error on line {}: no build stage in current context",
+                i.line
+            ))
             .into())
+        }
+        None => {
+            return Err(ImageError::InvalidParameter("file with no instructions".into()).into())
         }
     }
     let mut st = State {
