@@ -189,6 +189,26 @@ fn walkthrough_shape_with_berth_and_docker() {
         lines[3].starts_with(busybox["Id"].as_str().unwrap()),
         "{lines:?}"
     );
+    // berth history prints what docker history prints
+    let fmt = [
+        "history",
+        "--no-trunc",
+        "--format",
+        "{{.ID}}|{{.CreatedBy}}|{{.Size}}",
+        "nodebridge",
+    ];
+    assert_eq!(berth(&d, &fmt).ok(), docker(&d, &fmt).ok());
+    let quiet = ["history", "-q", "nodebridge"];
+    assert_eq!(berth(&d, &quiet).ok(), docker(&d, &quiet).ok());
+    let (b, k) = (
+        berth(&d, &["history", "nodebridge"]),
+        docker(&d, &["history", "nodebridge"]),
+    );
+    assert_eq!(
+        b.ok().lines().next(),
+        k.ok().lines().next(),
+        "the table's header"
+    );
     let ping = d.api("HEAD", "/_ping", None);
     assert_eq!(ping.header("builder-version"), Some("1"));
     let ping = d.api("GET", "/_ping", None);

@@ -7,6 +7,8 @@ use clap::{Args, Subcommand};
 pub enum TopLevel {
     /// Build an image from a Dockerfile
     Build(BuildArgs),
+    /// Show the history of an image
+    History(HistoryArgs),
     /// List images
     Images(LsArgs),
     /// Import the contents from a tarball to create a filesystem image
@@ -32,6 +34,8 @@ pub struct ImageGroup {
 pub enum GroupCommand {
     /// Build an image from a Dockerfile
     Build(BuildArgs),
+    /// Show the history of an image
+    History(HistoryArgs),
     /// Import the contents from a tarball to create a filesystem image
     Import(ImportArgs),
     /// Display detailed information on one or more images
@@ -167,5 +171,23 @@ pub struct BuildArgs {
     #[arg(long, value_name = "string")]
     pub network: Option<String>,
     #[arg(hide = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct HistoryArgs {
+    /// Format output using a custom template
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Print sizes and dates in human readable format (`-H` is the daemon host here)
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub human: Option<bool>,
+    /// Don't truncate output
+    #[arg(long = "no-trunc", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub no_trunc: Option<bool>,
+    /// Only show image IDs
+    #[arg(short = 'q', long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub quiet: Option<bool>,
+    #[arg(hide = true)]
     pub args: Vec<String>,
 }
