@@ -30,7 +30,7 @@ pub fn run(host: &str, path: &str, a: BuildArgs, o: &mut Output) -> Result<()> {
     if !quiet {
         o.out.push_str(&format!(
             "Sending build context to Docker daemon  {}\n",
-            crate::units::human_size(context.len() as f64)
+            crate::units::human_size4(context.len() as f64)
         ));
         flush(o);
     }
