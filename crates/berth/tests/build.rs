@@ -141,8 +141,22 @@ fn walkthrough_shape_with_berth_and_docker() {
     // no intermediate container is left behind
     assert!(all_ids(&d).is_empty(), "{:?}", all_ids(&d));
 
-    // the stock docker CLI, classic builder forced and by the daemon's Builder-Version
-    for (i, forced) in [true, false].into_iter().enumerate() {
+    // the stock docker CLI, classic builder forced, and by itself: without the buildx plugin
+    // it falls back to the classic builder (with buildx it would ask for BuildKit, which
+    // berth does not serve, so that variant only runs where docker has no buildx)
+    let buildx = Command::new("docker")
+        .args(["buildx", "version"])
+        .env(
+            "DOCKER_CONFIG",
+            d.data_root().with_file_name("docker-config"),
+        )
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let variants: &[bool] = if buildx { &[true] } else { &[true, false] };
+    for (i, &forced) in variants.iter().enumerate() {
         let tag = format!("nodebridge-docker{i}");
         let out = docker_build(&d, &["--no-cache", "-t", &tag, path(&ctx)], forced);
         let text = out.ok();
