@@ -739,6 +739,24 @@ CMD [\"/busybox\", \"cat\", \"/app/bin.txt\", \"/app/out/bin.txt\"]
         let layers = image(&d, tag)["RootFS"]["Layers"].as_array().unwrap().len();
         assert_eq!(layers, 3, "{cli}");
     }
+    // --target stops after the stage it names
+    let out = berth_build(
+        &d,
+        &["--target", "builder", "-t", "only-builder", path(&ctx)],
+    );
+    let text = out.ok();
+    assert!(text.contains("Step 2/2 : RUN mkdir /out"), "{text}");
+    assert_eq!(
+        run_rm(&d, &["only-builder", "cat", "/out/bin.txt"]),
+        "compiled\n"
+    );
+    let out = docker_build(&d, &["--target", "nope", path(&ctx)], true);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("failed to reach build target nope in Dockerfile"),
+        "{out:?}"
+    );
     assert!(all_ids(&d).is_empty(), "{:?}", all_ids(&d));
 }
 

@@ -60,6 +60,7 @@ fn options(q: &Pairs) -> Result<(BuildOptions, bool), ApiError> {
         rm: flag(q, "rm", true),
         force_rm: flag(q, "forcerm", false),
         network_mode: first(q, "networkmode").unwrap_or("").to_string(),
+        target: first(q, "target").unwrap_or("").to_string(),
     };
     Ok((opts, flag(q, "q", false)))
 }

@@ -52,6 +52,9 @@ pub fn build(
     }
     let context = store.unpack_context(body, &opts.dockerfile)?;
     let mut instructions = dockerfile::parse(&context.dockerfile)?;
+    if !opts.target.is_empty() {
+        instructions = up_to_target(instructions, &opts.target)?;
+    }
     if !opts.labels.is_empty() {
         let pairs: Vec<String> = opts
             .labels
@@ -152,6 +155,32 @@ pub fn build(
             .stream(&format!("Successfully tagged {}\n", t.tagged_key()));
     }
     Ok(id)
+}
+
+/// The instructions up to the end of the stage named `target` (`FROM x AS target`).
+fn up_to_target(
+    mut instructions: Vec<Instruction>,
+    target: &str,
+) -> Result<Vec<Instruction>, ImageError> {
+    let names_target = |i: &Instruction| {
+        let ws: Vec<&str> = i.args.split_whitespace().collect();
+        i.name == "FROM"
+            && ws.len() == 3
+            && ws[1].eq_ignore_ascii_case("as")
+            && ws[2].eq_ignore_ascii_case(target)
+    };
+    let Some(start) = instructions.iter().position(names_target) else {
+        return Err(ImageError::InvalidParameter(format!(
+            "failed to reach build target {target} in Dockerfile"
+        )));
+    };
+    if let Some(end) = instructions[start + 1..]
+        .iter()
+        .position(|i| i.name == "FROM")
+    {
+        instructions.truncate(start + 1 + end);
+    }
+    Ok(instructions)
 }
 
 /// The base image's ONBUILD instructions, run right after its FROM and then forgotten.

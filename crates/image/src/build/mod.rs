@@ -50,6 +50,8 @@ pub struct BuildOptions {
     /// Remove them after a failed step too.
     pub force_rm: bool,
     pub network_mode: String,
+    /// `--target`: the stage (by name) the build ends with.
+    pub target: String,
 }
 
 /// A RUN step's container.

@@ -170,6 +170,9 @@ pub struct BuildArgs {
     /// Set the networking mode for the RUN instructions during build
     #[arg(long, value_name = "string")]
     pub network: Option<String>,
+    /// Set the target build stage to build.
+    #[arg(long, value_name = "string")]
+    pub target: Option<String>,
     #[arg(hide = true, allow_hyphen_values = true)]
     pub args: Vec<String>,
 }

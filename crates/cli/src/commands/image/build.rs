@@ -125,6 +125,9 @@ fn query_of(a: &BuildArgs, dockerfile: &str) -> Result<String> {
     if a.force_rm.unwrap_or(false) {
         q.push_str("forcerm=1&");
     }
+    if let Some(t) = &a.target {
+        q.push_str(&format!("target={}&", query_escape(t)));
+    }
     if let Some(n) = &a.network {
         q.push_str(&format!("networkmode={}&", query_escape(n)));
     }
