@@ -813,3 +813,42 @@ fn onbuild_triggers_and_dockerfile_on_stdin() {
         image(&d, "onchild")
     );
 }
+
+#[test]
+fn a_client_that_goes_away_stops_its_run_step() {
+    let d = daemon_with_busybox();
+    let ctx = context(
+        &d,
+        "cancel",
+        &[(
+            "Dockerfile",
+            "FROM busybox\nRUN sleep 600\nRUN touch /never\n",
+        )],
+    );
+    let mut cli = Command::new(harness::berth_bin())
+        .args(["build", "-t", "cancelled", path(&ctx)])
+        .env_remove("DOCKER_HOST")
+        .env("BERTH_HOST", d.docker_host())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let running = |d: &Daemon| {
+        d.api_json("GET", "/containers/json", None)
+            .as_array()
+            .map_or(0, |a| a.len())
+    };
+    assert!(
+        harness::ctr::wait_until(120, || running(&d) == 1),
+        "the RUN step never started"
+    );
+    // the client goes away (as a Ctrl-C would take it), killed by the PID this test started
+    cli.kill().unwrap();
+    cli.wait().unwrap();
+    assert!(
+        harness::ctr::wait_until(120, || running(&d) == 0),
+        "the RUN step kept running"
+    );
+    assert_eq!(d.api("GET", "/images/cancelled/json", None).status, 404);
+}

@@ -17,7 +17,8 @@ use berth_model::ApiError;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
 type Pairs = Vec<(String, String)>;
@@ -65,7 +66,14 @@ fn options(q: &Pairs) -> Result<(BuildOptions, bool), ApiError> {
     Ok((opts, flag(q, "q", false)))
 }
 
-struct EngineRunner(Arc<Engine>);
+/// The engine as the builder's step runner; remembers the RUN container running now, so a
+/// client that goes away can have it stopped.
+struct EngineRunner {
+    engine: Arc<Engine>,
+    running: Arc<Mutex<Option<String>>>,
+    /// Set once the client is gone: no further step container is made.
+    cancelled: Arc<AtomicBool>,
+}
 
 fn to_image(e: ApiError) -> ImageError {
     ImageError::InvalidParameter(e.message)
@@ -73,7 +81,12 @@ fn to_image(e: ApiError) -> ImageError {
 
 impl StepRunner for EngineRunner {
     fn create(&self, s: &RunStep) -> Result<String, ImageError> {
-        self.0
+        if self.cancelled.load(Ordering::SeqCst) {
+            return Err(ImageError::InvalidParameter(
+                "the build was cancelled: its client went away".into(),
+            ));
+        }
+        self.engine
             .create_build_container(
                 &s.image_id,
                 s.argv.clone(),
@@ -85,16 +98,26 @@ impl StepRunner for EngineRunner {
             .map_err(to_image)
     }
     fn run(&self, id: &str, output: &mut dyn FnMut(&[u8])) -> Result<i64, ImageError> {
-        self.0.run_build_container(id, output).map_err(to_image)
+        *lock(&self.running) = Some(id.to_string());
+        let code = self
+            .engine
+            .run_build_container(id, output)
+            .map_err(to_image);
+        *lock(&self.running) = None;
+        code
     }
     fn upper_dir(&self, id: &str) -> Result<PathBuf, ImageError> {
-        self.0.container_upper_dir(id).map_err(to_image)
+        self.engine.container_upper_dir(id).map_err(to_image)
     }
     fn remove(&self, id: &str) {
-        if let Err(e) = self.0.remove_container(id, true) {
+        if let Err(e) = self.engine.remove_container(id, true) {
             tracing::warn!(container = %id, error = %e.message, "cannot remove a build container");
         }
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Sends each message as a JSON line; remembers whether anything went out.
@@ -136,7 +159,27 @@ pub async fn build(
     let (tx, mut rx) = mpsc::channel::<Bytes>(64);
     let reader = BodyReader::new(body);
     let images = s.images.clone();
-    let runner = EngineRunner(s.engine.clone());
+    let running = Arc::new(Mutex::new(None));
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let runner = EngineRunner {
+        engine: s.engine.clone(),
+        running: running.clone(),
+        cancelled: cancelled.clone(),
+    };
+    // the response stream holds `gone`: when the client leaves (or the stream ends), the RUN
+    // container running then is killed, as dockerd cancels a build whose client went away
+    let (gone, client_gone) = tokio::sync::oneshot::channel::<()>();
+    let engine = s.engine.clone();
+    tokio::spawn(async move {
+        let _ = client_gone.await;
+        cancelled.store(true, Ordering::SeqCst);
+        let id = lock(&running).clone();
+        if let Some(id) = id {
+            tracing::info!(container = %id, "build client went away; stopping its RUN step");
+            let _ = tokio::task::spawn_blocking(move || engine.kill_container(&id, libc::SIGKILL))
+                .await;
+        }
+    });
     let task = tokio::task::spawn_blocking(move || -> Result<(), ApiError> {
         let mut lines = Lines {
             tx,
@@ -165,8 +208,10 @@ pub async fn build(
             Bytes::new()
         }
     };
-    let rest = futures::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|b| (Ok::<_, std::io::Error>(b), rx))
+    let rest = futures::stream::unfold((rx, gone), |(mut rx, gone)| async move {
+        rx.recv()
+            .await
+            .map(|b| (Ok::<_, std::io::Error>(b), (rx, gone)))
     });
     let stream = futures::StreamExt::chain(
         futures::stream::once(async move { Ok::<_, std::io::Error>(first_line) }),
