@@ -10,6 +10,7 @@ mod diff;
 pub mod dockerfile;
 mod driver;
 mod expand;
+mod healthcheck;
 mod ignore;
 mod mounted;
 mod steps;
