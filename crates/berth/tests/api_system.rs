@@ -129,7 +129,7 @@ fn unknown_unimplemented_and_wrong_method() {
         ("POST", "/volumes/create", Some(r#"{"Name":"v"}"#)),
         ("GET", "/system/df", None),
         ("GET", "/plugins", None),
-        ("POST", "/build", Some("{}")),
+        ("POST", "/build/prune", None),
     ] {
         let started = Instant::now();
         let r = d.api(method, path, body);

@@ -13,6 +13,31 @@ pub fn human_size(size: f64) -> String {
     format!("{}{}", go_g3(s), UNITS[i])
 }
 
+/// `units.HumanSize` (4 significant digits), as `Sending build context ...` prints sizes.
+pub fn human_size4(size: f64) -> String {
+    const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+    let mut s = size;
+    let mut i = 0;
+    while s >= 1000.0 && i < UNITS.len() - 1 {
+        s /= 1000.0;
+        i += 1;
+    }
+    // Go's %.4g below 1000: four significant digits, trailing zeros dropped
+    let text = if s == 0.0 {
+        "0".to_string()
+    } else {
+        let exp = s.abs().log10().floor() as i32;
+        let decimals = (3 - exp).max(0) as usize;
+        let t = format!("{s:.decimals$}");
+        if t.contains('.') {
+            t.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            t
+        }
+    };
+    format!("{text}{}", UNITS[i])
+}
+
 /// Go's `%.3g` for 0 <= v < 1000: three significant digits, trailing zeros dropped.
 fn go_g3(v: f64) -> String {
     if v == 0.0 {
@@ -81,6 +106,17 @@ pub fn rfc3339_utc(secs: i64) -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+#[cfg(test)]
+mod human_size4_tests {
+    #[test]
+    fn four_digits() {
+        assert_eq!(super::human_size4(2048.0), "2.048kB");
+        assert_eq!(super::human_size4(4096.0), "4.096kB");
+        assert_eq!(super::human_size4(512.0), "512B");
+        assert_eq!(super::human_size4(33_360_000.0), "33.36MB");
+    }
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ fn invalid(msg: impl Into<String>) -> ImageError {
     ImageError::InvalidParameter(msg.into())
 }
 
-fn apply_one(config: &mut ContainerConfig, line: &str) -> Result<(), ImageError> {
+pub(crate) fn apply_one(config: &mut ContainerConfig, line: &str) -> Result<(), ImageError> {
     let (word, rest) = match line.split_once(char::is_whitespace) {
         Some((w, r)) => (w, r.trim()),
         None => (line, ""),
@@ -112,7 +112,7 @@ fn command_form(rest: &str) -> Vec<String> {
     json_array(rest).unwrap_or_else(|| vec!["/bin/sh".into(), "-c".into(), rest.to_string()])
 }
 
-fn json_array(s: &str) -> Option<Vec<String>> {
+pub(crate) fn json_array(s: &str) -> Option<Vec<String>> {
     if !s.starts_with('[') {
         return None;
     }
@@ -146,7 +146,7 @@ fn unquote(s: &str) -> String {
 }
 
 /// Splits on whitespace, honouring double and single quotes and backslash escapes.
-fn words(s: &str) -> Result<Vec<String>, ImageError> {
+pub(crate) fn words(s: &str) -> Result<Vec<String>, ImageError> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut in_word = false;

@@ -2,11 +2,13 @@
 //! unpacked once into content-addressed directories and shared, and the overlayfs root
 //! filesystem of each container. See [`store`] for the on-disk layout.
 
+pub mod build;
 mod changes;
 pub mod config;
 mod error;
 mod extract;
 mod fsutil;
+mod history;
 mod import;
 mod layer;
 mod load;
@@ -24,6 +26,7 @@ mod tests;
 
 pub use config::{ContainerConfig, ImageConfigFile};
 pub use error::ImageError;
+pub use history::HistoryItem;
 pub use import::BUILDER_VERSION;
 pub use mount::{mount_rootfs, overlay_options, unmount_rootfs};
 pub use remove::{DeleteItem, ImageUser};

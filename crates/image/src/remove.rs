@@ -83,6 +83,19 @@ impl ImageStore {
                 }
                 return Err(ImageError::Conflict(c.render(&id)));
             }
+            let has_children = state
+                .images
+                .values()
+                .any(|i| i.entry.parent.as_deref() == Some(id.as_str()));
+            if has_children {
+                if quiet {
+                    return Ok(records);
+                }
+                return Err(ImageError::Conflict(format!(
+                    "conflict: unable to delete {} (cannot be forced) - image has dependent child images",
+                    short_id(&id)
+                )));
+            }
             for t in state.tags_of(&id) {
                 state.repos.remove(&t);
                 records.push(DeleteItem::Untagged(t));
@@ -91,18 +104,25 @@ impl ImageStore {
                 return Err(crate::store::not_found(reference));
             };
             records.push(DeleteItem::Deleted(id.clone()));
-            let mut chain = String::new();
-            for d in &img.diff_ids {
-                chain = if chain.is_empty() {
-                    d.clone()
-                } else {
-                    format!("sha256:{}", sha256_hex(format!("{chain} {d}").as_bytes()))
-                };
-                let still_used = state.images.values().any(|i| i.diff_ids.contains(d));
-                if !still_used && !removed_layers.contains(d) {
-                    state.layer_sizes.remove(d);
-                    removed_layers.push(d.clone());
-                    records.push(DeleteItem::Deleted(chain.clone()));
+            drop_layers(state, &img.diff_ids, &mut records, &mut removed_layers);
+            // untagged parents a build left go too, as moby prunes them, up to the first
+            // one that is tagged, has other children, or is used by a container
+            let mut parent = img.entry.parent.clone();
+            while let Some(p) = parent.take() {
+                let keep = !state.images.contains_key(&p)
+                    || !state.tags_of(&p).is_empty()
+                    || state
+                        .images
+                        .values()
+                        .any(|i| i.entry.parent.as_deref() == Some(p.as_str()))
+                    || !in_use(&p).is_empty();
+                if keep {
+                    break;
+                }
+                if let Some(pimg) = state.images.remove(&p) {
+                    records.push(DeleteItem::Deleted(p.clone()));
+                    drop_layers(state, &pimg.diff_ids, &mut records, &mut removed_layers);
+                    parent = pimg.entry.parent.clone();
                 }
             }
             Ok(records)
@@ -116,23 +136,42 @@ impl ImageStore {
                 Err(_) => remove_tree(&path),
             }
         }
-        let _ = std::fs::remove_file(
-            self.root()
-                .join("configs")
-                .join(format!("{}.json", id_hex_of(&items))),
-        );
+        for item in &items {
+            if let DeleteItem::Deleted(id) = item {
+                // layer chain ids name no config: removing them is a no-op
+                let _ = std::fs::remove_file(
+                    self.root()
+                        .join("configs")
+                        .join(format!("{}.json", id.trim_start_matches("sha256:"))),
+                );
+            }
+        }
         Ok(items)
     }
 }
 
-fn id_hex_of(items: &[DeleteItem]) -> String {
-    items
-        .iter()
-        .find_map(|i| match i {
-            DeleteItem::Deleted(id) => Some(id.trim_start_matches("sha256:").to_string()),
-            _ => None,
-        })
-        .unwrap_or_else(|| "-".into())
+/// Forgets the layers of a deleted image no other image uses (the caller removes their
+/// directories once the index is written), recording each by its chain id as moby does.
+fn drop_layers(
+    state: &mut State,
+    diff_ids: &[String],
+    records: &mut Vec<DeleteItem>,
+    removed_layers: &mut Vec<String>,
+) {
+    let mut chain = String::new();
+    for d in diff_ids {
+        chain = if chain.is_empty() {
+            d.clone()
+        } else {
+            format!("sha256:{}", sha256_hex(format!("{chain} {d}").as_bytes()))
+        };
+        let still_used = state.images.values().any(|i| i.diff_ids.contains(d));
+        if !still_used && !removed_layers.contains(d) {
+            state.layer_sizes.remove(d);
+            removed_layers.push(d.clone());
+            records.push(DeleteItem::Deleted(chain.clone()));
+        }
+    }
 }
 
 impl Conflict {

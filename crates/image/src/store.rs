@@ -40,6 +40,8 @@ pub struct ImageRecord {
     pub diff_ids: Vec<String>,
     /// Sum of the layers' sizes.
     pub size: u64,
+    /// The image a build step made this one from, if any.
+    pub parent: Option<String>,
     /// When a tag was last set (RFC 3339), as `Metadata.LastTagTime`.
     pub last_tag_time: Option<String>,
 }
@@ -59,6 +61,13 @@ pub fn short_id(id: &str) -> &str {
 pub(crate) struct ImageEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_tag_time: Option<String>,
+    /// The image a build step started from (`docker history` walks these).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// What the build step did, hashed: a rebuild of the same step on the same parent finds
+    /// this image instead of running the step again (the classic builder's cache).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -289,6 +298,18 @@ impl ImageStore {
         layers: Vec<PendingLayer>,
         tags: &[Reference],
     ) -> Result<(String, Vec<Option<String>>), ImageError> {
+        self.commit_image_with(config_bytes, layers, tags, None)
+    }
+
+    /// [`commit_image`](Self::commit_image) for a build step: the entry also records the
+    /// step's parent and cache key, in the same index write.
+    pub(crate) fn commit_image_with(
+        &self,
+        config_bytes: &[u8],
+        layers: Vec<PendingLayer>,
+        tags: &[Reference],
+        step: Option<(Option<String>, String)>,
+    ) -> Result<(String, Vec<Option<String>>), ImageError> {
         let id = format!("sha256:{}", sha256_hex(config_bytes));
         let (config_file, raw) = parse_config(config_bytes)?;
         let diff_ids = config_file.rootfs.diff_ids.clone();
@@ -319,11 +340,15 @@ impl ImageStore {
                 atomic_write(&cpath, config_bytes)?;
             }
             let now = now_rfc3339();
-            let entry = state
+            let mut entry = state
                 .images
                 .get(&id)
                 .map(|i| i.entry.clone())
                 .unwrap_or_default();
+            if let Some((parent, key)) = step {
+                entry.parent = parent;
+                entry.build_key = Some(key);
+            }
             state.images.insert(
                 id.clone(),
                 Image {
@@ -501,5 +526,6 @@ pub(crate) fn record(state: &State, id: &str) -> ImageRecord {
             .map(|d| state.layer_sizes.get(d).copied().unwrap_or(0))
             .sum(),
         last_tag_time: img.entry.last_tag_time.clone(),
+        parent: img.entry.parent.clone(),
     }
 }

@@ -168,8 +168,15 @@ async fn list(State(s): State<AppState>, Query(q): Query<Pairs>) -> HttpResult<R
         }
     };
     let refs = filters.get("reference");
+    // untagged images with children are a build's intermediate steps: shown with all=1 only
+    let parents: std::collections::BTreeSet<&str> = all_images
+        .iter()
+        .filter_map(|i| i.parent.as_deref())
+        .collect();
+    let show_all = bool_param(&q, "all");
     let out: Vec<Value> = all_images
         .iter()
+        .filter(|i| show_all || !i.repo_tags.is_empty() || !parents.contains(i.id.as_str()))
         .filter(|i| dangling.is_none_or(|d| d == i.repo_tags.is_empty()))
         .filter(|i| filters.match_labels("label", &labels_of(i)))
         .filter(|i| before.as_ref().is_none_or(|b| created(i) < *b))
@@ -250,7 +257,7 @@ fn summary(i: &ImageRecord, tags: &[String]) -> Value {
         "Created": unix_created(i),
         "Id": i.id,
         "Labels": i.config.labels,
-        "ParentId": "",
+        "ParentId": i.parent.clone().unwrap_or_default(),
         "RepoDigests": i.repo_digests,
         "RepoTags": tags,
         "SharedSize": -1,
@@ -271,7 +278,7 @@ fn inspect_json(store: &ImageStore, i: &ImageRecord) -> Value {
         "Id": i.id,
         "RepoTags": i.repo_tags,
         "RepoDigests": i.repo_digests,
-        "Parent": "",
+        "Parent": i.parent.clone().unwrap_or_default(),
         "Comment": f.comment,
         "Created": f.created.clone().unwrap_or_default(),
         "DockerVersion": f.docker_version,
@@ -306,6 +313,12 @@ async fn get_by_name(State(s): State<AppState>, Path(rest): Path<String>) -> Htt
     }
     if let Some(name) = rest.strip_suffix("/get") {
         return save(s.images.clone(), vec![name.to_string()]).await;
+    }
+    if let Some(name) = rest.strip_suffix("/history") {
+        let images = s.images.clone();
+        let name = name.to_string();
+        let items = blocking(move || images.history(&name).map_err(ApiError::from)).await?;
+        return Ok(json(StatusCode::OK, &items));
     }
     Err(unknown("GET", &rest))
 }

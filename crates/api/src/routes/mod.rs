@@ -1,5 +1,6 @@
 //! The route table.
 
+pub mod build;
 pub mod container_attach;
 pub mod container_logs;
 pub mod containers;
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
             "/networks/{id}",
             get(networks::inspect).delete(networks::remove),
         )
+        .route("/build", post(build::build))
         .route("/containers/create", post(containers::create))
         .route("/containers/json", get(containers::list))
         .route("/containers/{id}/json", get(containers::inspect))

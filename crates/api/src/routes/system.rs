@@ -37,6 +37,9 @@ fn ping_response(body: &'static str) -> Response {
         HeaderValue::from_static("no-cache, no-store, must-revalidate"),
     );
     h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    // "1" is the classic builder (what `POST /build` runs); "2" would be BuildKit, which
+    // berth does not serve, so clients must not pick it
+    h.insert("builder-version", HeaderValue::from_static("1"));
     res
 }
 

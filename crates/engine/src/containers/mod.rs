@@ -4,6 +4,7 @@
 //! handled by a waiter thread per running container.
 
 mod attach;
+mod build_step;
 mod create;
 pub mod deps;
 mod exec;

@@ -5,6 +5,10 @@ use clap::{Args, Subcommand};
 /// The image commands docker also offers at the top level.
 #[derive(Subcommand, Debug)]
 pub enum TopLevel {
+    /// Build an image from a Dockerfile
+    Build(BuildArgs),
+    /// Show the history of an image
+    History(HistoryArgs),
     /// List images
     Images(LsArgs),
     /// Import the contents from a tarball to create a filesystem image
@@ -28,6 +32,10 @@ pub struct ImageGroup {
 
 #[derive(Subcommand, Debug)]
 pub enum GroupCommand {
+    /// Build an image from a Dockerfile
+    Build(BuildArgs),
+    /// Show the history of an image
+    History(HistoryArgs),
     /// Import the contents from a tarball to create a filesystem image
     Import(ImportArgs),
     /// Display detailed information on one or more images
@@ -129,6 +137,60 @@ pub struct InspectArgs {
 
 #[derive(Args, Debug)]
 pub struct PlainArgs {
+    #[arg(hide = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct BuildArgs {
+    /// Name and optionally a tag in the "name:tag" format
+    #[arg(short = 't', long, value_name = "list")]
+    pub tag: Vec<String>,
+    /// Name of the Dockerfile (Default is "PATH/Dockerfile")
+    #[arg(short = 'f', long, value_name = "string")]
+    pub file: Option<String>,
+    /// Set build-time variables
+    #[arg(long = "build-arg", value_name = "list")]
+    pub build_arg: Vec<String>,
+    /// Set metadata for an image
+    #[arg(long, value_name = "list")]
+    pub label: Vec<String>,
+    /// Suppress the build output and print image ID on success
+    #[arg(short = 'q', long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub quiet: Option<bool>,
+    /// Do not use cache when building the image
+    #[arg(long = "no-cache", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub no_cache: Option<bool>,
+    /// Remove intermediate containers after a successful build
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub rm: Option<bool>,
+    /// Always remove intermediate containers
+    #[arg(long = "force-rm", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub force_rm: Option<bool>,
+    /// Set the networking mode for the RUN instructions during build
+    #[arg(long, value_name = "string")]
+    pub network: Option<String>,
+    /// Set the target build stage to build.
+    #[arg(long, value_name = "string")]
+    pub target: Option<String>,
+    #[arg(hide = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct HistoryArgs {
+    /// Format output using a custom template
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Print sizes and dates in human readable format (`-H` is the daemon host here)
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub human: Option<bool>,
+    /// Don't truncate output
+    #[arg(long = "no-trunc", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub no_trunc: Option<bool>,
+    /// Only show image IDs
+    #[arg(short = 'q', long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub quiet: Option<bool>,
     #[arg(hide = true)]
     pub args: Vec<String>,
 }
