@@ -124,10 +124,8 @@ fn unknown_unimplemented_and_wrong_method() {
         );
     }
     for (method, path, body) in [
-        ("GET", "/volumes", None),
-        ("GET", "/v1.50/volumes", None),
-        ("POST", "/volumes/create", Some(r#"{"Name":"v"}"#)),
         ("GET", "/system/df", None),
+        ("GET", "/v1.50/system/df", None),
         ("GET", "/events", None),
         ("POST", "/build", Some("{}")),
     ] {

@@ -13,6 +13,7 @@ mod reaper;
 mod reconcile;
 mod snapshot;
 mod ula;
+pub mod volumes;
 
 pub use config::EngineConfig;
 pub use networks::ListedNetwork;
@@ -40,6 +41,9 @@ pub struct Engine {
     endpoints: endpoints::Registry,
     /// The embedded DNS server, once the daemon plugs it in.
     dns: OnceLock<Arc<berth_dns::DnsServer>>,
+    /// Serialises volume changes with the container creates and removals that refer to
+    /// volumes, so a volume in use can't be removed between check and commit.
+    volumes_lock: Mutex<()>,
 }
 
 impl Engine {
@@ -62,6 +66,7 @@ impl Engine {
             containers: OnceLock::new(),
             endpoints: endpoints::Registry::default(),
             dns: OnceLock::new(),
+            volumes_lock: Mutex::new(()),
             kernel,
         };
         engine.ensure_predefined()?;

@@ -107,7 +107,9 @@ pub fn config_json(c: &Container) -> Value {
         "Env": c.config.env,
         "Cmd": str_list(&c.config.cmd),
         "Image": c.image,
-        "Volumes": null,
+        "Volumes": if r.volumes.is_empty() { Value::Null } else {
+            Value::Object(r.volumes.iter().map(|v| (v.clone(), json!({}))).collect())
+        },
         "WorkingDir": c.config.working_dir,
         "Entrypoint": str_list(&c.config.entrypoint),
         "OnBuild": null,
@@ -122,15 +124,17 @@ pub fn host_config_json(c: &Container) -> Value {
         .binds
         .iter()
         .map(|b| {
-            format!(
-                "{}:{}{}",
-                b.source,
-                b.destination,
-                if b.read_only { ":ro" } else { "" }
-            )
+            let mode = if !b.mode.is_empty() {
+                format!(":{}", b.mode)
+            } else if b.read_only {
+                ":ro".to_string()
+            } else {
+                String::new()
+            };
+            format!("{}:{}{mode}", b.source, b.destination)
         })
         .collect();
-    json!({
+    let mut out = json!({
         "Binds": str_list(&binds),
         "ContainerIDFile": "",
         "LogConfig": {"Type": "json-file", "Config": {}},
@@ -175,7 +179,15 @@ pub fn host_config_json(c: &Container) -> Value {
             "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
             "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap"],
         "ReadonlyPaths": ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
-    })
+    });
+    // both are `omitempty` in moby's HostConfig
+    if !h.mounts.is_empty() {
+        out["Mounts"] = Value::Array(h.mounts.iter().map(|m| m.raw.clone()).collect());
+    }
+    if !h.tmpfs.is_empty() {
+        out["Tmpfs"] = json!(h.tmpfs);
+    }
+    out
 }
 
 /// `NetworkSettings` of inspect: `NetworkSettingsBase`, the legacy `DefaultNetworkSettings`
@@ -261,16 +273,23 @@ pub struct ContainerInspectJson {
 
 pub fn inspect_json(c: &Container, ctx: &InspectContext<'_>) -> ContainerInspectJson {
     let argv = c.config.argv();
-    let mounts: Vec<Value> = c
-        .request
-        .host
-        .binds
-        .iter()
-        .map(|b| {
-            json!({"Type": "bind", "Source": b.source, "Destination": b.destination,
-                   "Mode": if b.read_only { "ro" } else { "" }, "RW": !b.read_only, "Propagation": "rprivate"})
-        })
-        .collect();
+    let mounts: Vec<Value> = if c.mounts.is_empty() {
+        // a record from before mount points were kept: its binds are all host paths
+        c.request
+            .host
+            .binds
+            .iter()
+            .map(|b| {
+                json!({"Type": "bind", "Source": b.source, "Destination": b.destination,
+                       "Mode": if b.read_only { "ro" } else { "" }, "RW": !b.read_only, "Propagation": "rprivate"})
+            })
+            .collect()
+    } else {
+        c.mounts
+            .iter()
+            .map(super::mounts::mount_point_json)
+            .collect()
+    };
     let (hosts, resolv, hostname) = match &c.request.host.network_mode {
         NetworkMode::Container(_) => (String::new(), String::new(), String::new()),
         _ => (

@@ -291,6 +291,7 @@ mod network_filter_tests {
                 })
                 .collect(),
             published: Vec::new(),
+            mounts: Vec::new(),
         }
     }
 

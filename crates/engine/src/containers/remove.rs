@@ -7,6 +7,17 @@ use std::time::Duration;
 
 impl Engine {
     pub fn remove_container(&self, term: &str, force: bool) -> Result<(), ApiError> {
+        self.remove_container_with_volumes(term, force, false)
+    }
+
+    /// `DELETE /containers/{id}?v=true` (`rm -v`, and `--rm`): the container's anonymous
+    /// volumes go too.
+    pub fn remove_container_with_volumes(
+        &self,
+        term: &str,
+        force: bool,
+        remove_volumes: bool,
+    ) -> Result<(), ApiError> {
         let table = self.containers()?;
         let id = table.resolve_id(term)?;
         let lock = table.op_lock(&id);
@@ -46,6 +57,9 @@ impl Engine {
             }
         }
         table.forget_op_lock(&id);
+        if remove_volumes {
+            self.remove_anonymous_volumes(&c.mounts);
+        }
         tracing::info!(container = %id, "container removed");
         Ok(())
     }
