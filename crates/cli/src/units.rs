@@ -13,6 +13,28 @@ pub fn human_size(size: f64) -> String {
     format!("{}{}", go_g3(s), UNITS[i])
 }
 
+/// `units.HumanSize` (precision 4), as `volume prune` and `system prune` print sizes.
+pub fn human_size_4(size: f64) -> String {
+    const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+    let mut s = size;
+    let mut i = 0;
+    while s >= 1000.0 && i < UNITS.len() - 1 {
+        s /= 1000.0;
+        i += 1;
+    }
+    if s == 0.0 {
+        return format!("0{}", UNITS[i]);
+    }
+    // Go's `%.4g` for 0 < v < 1000: four significant digits, trailing zeros dropped
+    let exp = s.log10().floor() as i32;
+    let decimals = (3 - exp).max(0) as usize;
+    let mut text = format!("{s:.decimals$}");
+    if text.contains('.') {
+        text = text.trim_end_matches('0').trim_end_matches('.').to_string();
+    }
+    format!("{text}{}", UNITS[i])
+}
+
 /// Go's `%.3g` for 0 <= v < 1000: three significant digits, trailing zeros dropped.
 fn go_g3(v: f64) -> String {
     if v == 0.0 {
@@ -90,6 +112,10 @@ mod tests {
     #[test]
     fn sizes_as_docker_prints_them() {
         assert_eq!(human_size(0.0), "0B");
+        assert_eq!(human_size_4(0.0), "0B");
+        assert_eq!(human_size_4(12.0), "12B");
+        assert_eq!(human_size_4(1234.0), "1.234kB");
+        assert_eq!(human_size_4(1_500_000.0), "1.5MB");
         assert_eq!(human_size(999.0), "999B");
         assert_eq!(human_size(1234.0), "1.23kB");
         assert_eq!(human_size(2_145_000.0), "2.15MB");

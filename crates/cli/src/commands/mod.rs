@@ -6,3 +6,4 @@ pub mod info;
 pub mod inspect;
 pub mod network;
 pub mod version;
+pub mod volume;
