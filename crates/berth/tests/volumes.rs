@@ -122,6 +122,15 @@ fn named_volume_carries_data_across_containers_restarts_and_kill9() {
         .ok()
         .trim()
         .to_string();
+    for (tool, out) in both(
+        &d,
+        &w("ps -a --format {{.Names}}|{{.Mounts}} --filter volume=data"),
+    ) {
+        assert_eq!(out.ok(), "user|data\n", "{tool}");
+    }
+    for (tool, out) in both(&d, &w("ps -aq --filter volume=/d")) {
+        assert_eq!(out.ok().trim(), &id[..12], "{tool}");
+    }
     let r = d.api("DELETE", "/volumes/data", None);
     assert_eq!(r.status, 409);
     assert_eq!(

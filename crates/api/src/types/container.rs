@@ -273,23 +273,7 @@ pub struct ContainerInspectJson {
 
 pub fn inspect_json(c: &Container, ctx: &InspectContext<'_>) -> ContainerInspectJson {
     let argv = c.config.argv();
-    let mounts: Vec<Value> = if c.mounts.is_empty() {
-        // a record from before mount points were kept: its binds are all host paths
-        c.request
-            .host
-            .binds
-            .iter()
-            .map(|b| {
-                json!({"Type": "bind", "Source": b.source, "Destination": b.destination,
-                       "Mode": if b.read_only { "ro" } else { "" }, "RW": !b.read_only, "Propagation": "rprivate"})
-            })
-            .collect()
-    } else {
-        c.mounts
-            .iter()
-            .map(super::mounts::mount_point_json)
-            .collect()
-    };
+    let mounts = mounts_json(c);
     let (hosts, resolv, hostname) = match &c.request.host.network_mode {
         NetworkMode::Container(_) => (String::new(), String::new(), String::new()),
         _ => (
@@ -394,6 +378,27 @@ pub fn summary_json(
         network_settings: SummaryNetworksJson {
             networks: networks_map(c, ctx.mode_network.as_ref()),
         },
-        mounts: vec![],
+        mounts: mounts_json(c),
+    }
+}
+
+/// `Mounts` of inspect and of the list.
+pub fn mounts_json(c: &Container) -> Vec<Value> {
+    if c.mounts.is_empty() {
+        // a record from before mount points were kept: its binds are all host paths
+        c.request
+            .host
+            .binds
+            .iter()
+            .map(|b| {
+                json!({"Type": "bind", "Source": b.source, "Destination": b.destination,
+                       "Mode": if b.read_only { "ro" } else { "" }, "RW": !b.read_only, "Propagation": "rprivate"})
+            })
+            .collect()
+    } else {
+        c.mounts
+            .iter()
+            .map(super::mounts::mount_point_json)
+            .collect()
     }
 }

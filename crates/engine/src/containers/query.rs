@@ -37,6 +37,18 @@ const PS_FILTERS: &[&str] = &[
     "expose",
 ];
 
+/// moby's `volume` filter: a mount's volume name (a bind's source) or its destination.
+fn uses_volume(c: &Container, term: &str) -> bool {
+    c.mounts.iter().any(|m| {
+        let key = if m.name.is_empty() {
+            &m.source
+        } else {
+            &m.name
+        };
+        key == term || m.destination == term
+    })
+}
+
 /// What `wait` waits for (`condition=` of `POST /containers/{id}/wait`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WaitCondition {
@@ -119,6 +131,7 @@ impl Engine {
                                 .starts_with(v.trim_start_matches("sha256:"))
                     })
                     && any("network", &|v| on_network(c, v, &networks))
+                    && any("volume", &|v| uses_volume(c, v))
                     && (exited.is_empty()
                         || (c.state.status == Status::Exited
                             && exited.contains(&c.state.exit_code)))
