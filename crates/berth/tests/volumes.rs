@@ -408,6 +408,80 @@ fn mount_and_tmpfs_flags() {
     assert_eq!(c["HostConfig"]["Tmpfs"], serde_json::json!({"/run2": ""}));
     assert_eq!(c["HostConfig"]["Mounts"].as_array().map(Vec::len), Some(3));
     berth(&d, &["rm", &id]).ok();
+
+    // a local volume bound to a host directory, as compose's driver_opts write it
+    let device = format!("device={}", host_dir.display());
+    for (tool, name) in [("berth", "bv1"), ("docker", "bv2")] {
+        let args = [
+            "volume",
+            "create",
+            "-o",
+            "type=none",
+            "-o",
+            "o=bind",
+            "-o",
+            &device,
+            name,
+        ];
+        let out = if tool == "berth" {
+            berth(&d, &args)
+        } else {
+            docker(&d, &args)
+        };
+        assert_eq!(out.ok().trim(), name);
+        let v = d.api_json("GET", &format!("/volumes/{name}"), None);
+        assert_eq!(v["Options"]["o"], "bind", "{tool}");
+        let script = format!("cat /b/h; echo {tool} > /b/{name}");
+        berth(
+            &d,
+            &[
+                "run",
+                "--rm",
+                "-v",
+                &format!("{name}:/b"),
+                "busybox",
+                "sh",
+                "-c",
+                &script,
+            ],
+        )
+        .ok();
+        let written = std::fs::read_to_string(host_dir.join(name)).unwrap();
+        assert_eq!(written, format!("{tool}\n"));
+    }
+    // removing the volume leaves the host directory alone
+    docker(&d, &w("volume rm bv1 bv2")).ok();
+    assert!(host_dir.join("h").is_file());
+    // a device that went missing fails the start with Docker's message
+    let gone = d.data_root().with_file_name("gone");
+    std::fs::create_dir_all(&gone).unwrap();
+    let dev = format!("device={}", gone.display());
+    berth(
+        &d,
+        &[
+            "volume",
+            "create",
+            "-o",
+            "type=none",
+            "-o",
+            "o=bind",
+            "-o",
+            &dev,
+            "bv3",
+        ],
+    )
+    .ok();
+    std::fs::remove_dir(&gone).unwrap();
+    for (_, out) in both(&d, &w("run --rm -v bv3:/b busybox true")) {
+        out.fails_with("failed to mount local volume: mount ");
+    }
+    // other driver options are refused clearly
+    for (_, out) in both(&d, &w("volume create -o type=tmpfs -o device=tmpfs tv")) {
+        out.fails_with("create tv: berth's local driver supports only bind volumes");
+    }
+    for (_, out) in both(&d, &w("volume create -o type=tmpfs tv")) {
+        out.fails_with("create tv: missing required option: \"device\"");
+    }
 }
 
 #[test]

@@ -76,7 +76,8 @@ impl Engine {
             self.release_network(table, &mut c, &paths);
             return Err(e);
         }
-        let (mounts, tmpfs) = match container_mounts(&c, &paths) {
+        let bind_devices = self.volume_bind_devices(&c.mounts);
+        let (mounts, tmpfs) = match container_mounts(&c, &paths, &bind_devices) {
             Ok(m) => m,
             Err(e) => {
                 self.release_rootfs(table, &paths);
@@ -477,7 +478,11 @@ type StartMounts = (
     Vec<(String, Vec<String>)>,
 );
 
-fn container_mounts(c: &Container, paths: &ContainerPaths) -> Result<StartMounts, ApiError> {
+fn container_mounts(
+    c: &Container,
+    paths: &ContainerPaths,
+    bind_devices: &std::collections::BTreeMap<String, String>,
+) -> Result<StartMounts, ApiError> {
     use berth_model::container::create::Bind;
     use berth_model::container::mounts::{tmpfs_options, MountType};
     let mut mounts = Vec::new();
@@ -497,12 +502,33 @@ fn container_mounts(c: &Container, paths: &ContainerPaths) -> Result<StartMounts
                 continue;
             }
             MountType::Volume => {
-                let data = std::path::Path::new(&m.source);
-                // a volume whose directory went missing (removed by hand) is recreated empty
-                std::fs::create_dir_all(data).map_err(internal)?;
+                let source = match bind_devices.get(&m.name) {
+                    Some(device) => {
+                        if !std::path::Path::new(device).is_dir() {
+                            return Err(ApiError::internal(format!(
+                                "error while mounting volume '{}': failed to mount local volume: mount {device}:{}, flags: 0x1000: no such file or directory",
+                                m.source, m.source
+                            )));
+                        }
+                        device.clone()
+                    }
+                    None => {
+                        // a volume whose directory went missing (removed by hand) comes back empty
+                        std::fs::create_dir_all(&m.source).map_err(internal)?;
+                        m.source.clone()
+                    }
+                };
                 if m.copy_data {
+                    let data = std::path::Path::new(&source);
                     crate::volumes::copy_image_content(&paths.merged, &m.destination, data)?;
                 }
+                mounts.push(Bind {
+                    source,
+                    destination: m.destination.clone(),
+                    read_only: !m.rw,
+                    mode: m.mode.clone(),
+                });
+                continue;
             }
             MountType::Bind => {}
         }

@@ -11,8 +11,8 @@ use crate::{internal, Engine};
 use berth_model::container::mounts::{volume_data_path, MountPoint, MountType};
 use berth_model::container::Container;
 use berth_model::volume::{
-    validate_driver, validate_local_options, validate_volume_name, Volume, VolumeFilter,
-    ANONYMOUS_LABEL, LOCAL_DRIVER,
+    bind_device, validate_driver, validate_local_options, validate_volume_name, Volume,
+    VolumeFilter, ANONYMOUS_LABEL, LOCAL_DRIVER,
 };
 use berth_model::ApiError;
 use std::collections::BTreeMap;
@@ -226,6 +226,20 @@ impl Engine {
         if out.is_err() {
             for name in created {
                 let _ = self.delete_volume_locked(&name);
+            }
+        }
+        out
+    }
+
+    /// Volume name → host directory, for the bind volumes (`o=bind,device=PATH`) `mounts`
+    /// name: those are mounted from their device rather than from `_data`.
+    pub(crate) fn volume_bind_devices(&self, mounts: &[MountPoint]) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for m in mounts.iter().filter(|m| m.typ == MountType::Volume) {
+            if let Ok(Some(v)) = self.store.volume(&m.name) {
+                if let Some(dev) = v.options.as_ref().and_then(bind_device) {
+                    out.insert(m.name.clone(), dev.to_string());
+                }
             }
         }
         out

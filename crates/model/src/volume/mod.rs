@@ -68,8 +68,8 @@ pub fn validate_driver(name: &str, driver: &str) -> Result<(), ApiError> {
 }
 
 /// The local driver's options: moby accepts `type`, `device`, `o` (and `size` with quotas).
-/// berth keeps volumes as plain directories, so it names the options it cannot honour
-/// instead of silently ignoring them.
+/// berth honours the bind form compose files use (`type=none,o=bind,device=/path`) and names
+/// the others instead of silently ignoring them.
 pub fn validate_local_options(
     name: &str,
     options: &BTreeMap<String, String>,
@@ -81,12 +81,43 @@ pub fn validate_local_options(
             )));
         }
     }
-    if let Some(key) = options.keys().next() {
-        return Err(ApiError::invalid(format!(
-            "create {name}: the local driver option {key:?} is not supported by berth yet: berth's volumes are plain directories"
-        )));
+    // moby's mandatory options: each of these needs the others named with it
+    for (opt, required) in [
+        ("device", &["type"][..]),
+        ("type", &["device"][..]),
+        ("o", &["device", "type"][..]),
+    ] {
+        if options.contains_key(opt) {
+            if let Some(missing) = required.iter().find(|r| !options.contains_key(**r)) {
+                return Err(ApiError::invalid(format!(
+                    "create {name}: missing required option: {missing:?}"
+                )));
+            }
+        }
     }
-    Ok(())
+    if options.is_empty() || bind_device(options).is_some() {
+        return Ok(());
+    }
+    Err(ApiError::invalid(format!(
+        "create {name}: berth's local driver supports only bind volumes (type=none,o=bind,device=/path) among driver options, not {}",
+        options
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    )))
+}
+
+/// The host directory a bind volume (`o=bind`, `device=PATH`) stands for.
+pub fn bind_device(options: &BTreeMap<String, String>) -> Option<&str> {
+    let is_bind = options
+        .get("o")
+        .is_some_and(|o| o.split(',').any(|x| x == "bind" || x == "rbind"));
+    let typ_ok = options
+        .get("type")
+        .is_none_or(|t| t.is_empty() || t == "none" || t == "bind");
+    let device = options.get("device").map(String::as_str).unwrap_or("");
+    (is_bind && typ_ok && !device.is_empty() && !options.contains_key("size")).then_some(device)
 }
 
 #[cfg(test)]
@@ -126,6 +157,17 @@ mod tests {
         );
         o.clear();
         o.insert("type".to_string(), "tmpfs".to_string());
+        assert_eq!(
+            validate_local_options("v1", &o).unwrap_err().message,
+            "create v1: missing required option: \"device\""
+        );
+        o.insert("device".to_string(), "tmpfs".to_string());
         assert!(validate_local_options("v1", &o).is_err());
+        let bind: BTreeMap<String, String> = [("type", "none"), ("o", "bind"), ("device", "/srv")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert!(validate_local_options("v1", &bind).is_ok());
+        assert_eq!(bind_device(&bind), Some("/srv"));
     }
 }
