@@ -37,6 +37,10 @@ impl Engine {
         let paths = table.paths(&id);
         let _ = table.deps.runtime.delete(&id, &paths.runtime_dir);
         self.store.delete_container(&id).map_err(internal)?;
+        if remove_volumes {
+            // before waiters hear of the removal, so `run --rm` returns with them gone
+            self.remove_anonymous_volumes(&c.mounts, &id);
+        }
         {
             let mut all = table.lock_all();
             all.remove(&id);
@@ -57,9 +61,6 @@ impl Engine {
             }
         }
         table.forget_op_lock(&id);
-        if remove_volumes {
-            self.remove_anonymous_volumes(&c.mounts);
-        }
         tracing::info!(container = %id, "container removed");
         Ok(())
     }

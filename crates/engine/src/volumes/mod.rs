@@ -247,7 +247,7 @@ impl Engine {
 
     /// `rm -v` and `--rm`: the container's anonymous volumes go with it, unless another
     /// container uses one too (Docker keeps it then, and says so only in its log).
-    pub(crate) fn remove_anonymous_volumes(&self, mounts: &[MountPoint]) {
+    pub(crate) fn remove_anonymous_volumes(&self, mounts: &[MountPoint], removed_id: &str) {
         let _v = self.volume_lock();
         let Ok(users) = self.volume_users() else {
             return;
@@ -256,7 +256,11 @@ impl Engine {
             .iter()
             .filter(|m| m.typ == MountType::Volume && m.anonymous)
         {
-            if users.contains_key(&m.name) {
+            // the container being removed may still be listed while its removal finishes
+            let others = users
+                .get(&m.name)
+                .is_some_and(|ids| ids.iter().any(|i| i != removed_id));
+            if others {
                 tracing::warn!(volume = %m.name, "anonymous volume kept: still in use");
                 continue;
             }
