@@ -131,6 +131,20 @@ fn named_volume_carries_data_across_containers_restarts_and_kill9() {
     for (tool, out) in both(&d, &w("ps -aq --filter volume=/d")) {
         assert_eq!(out.ok().trim(), &id[..12], "{tool}");
     }
+    for (tool, out) in both(&d, &w("volume ls -q --filter dangling=true")) {
+        let mut want = vec!["other".to_string(), generated.clone()];
+        want.sort();
+        let mut got: Vec<String> = out.ok().lines().map(str::to_string).collect();
+        got.sort();
+        assert_eq!(got, want, "{tool}");
+    }
+    // `inspect` finds volumes too
+    for (tool, out) in both(&d, &["inspect", "--format", "{{.Name}} {{.Scope}}", "data"]) {
+        assert_eq!(out.ok(), "data local\n", "{tool}");
+    }
+    for (_, out) in both(&d, &w("inspect --type volume nope")) {
+        out.fails_with("Error response from daemon: get nope: no such volume");
+    }
     let r = d.api("DELETE", "/volumes/data", None);
     assert_eq!(r.status, 409);
     assert_eq!(
