@@ -588,6 +588,12 @@ fn bad_input_gets_dockers_errors_and_changes_nothing() {
         let r = d.api("POST", "/containers/create", Some(body));
         assert_eq!((r.status, r.message()), (400, msg.to_string()), "{body}");
     }
+    for (_, out) in both(&d, &w("create --tmpfs /t:bogus busybox true")) {
+        out.fails_with("invalid tmpfs option [\"bogus\"] for /t");
+    }
+    for (_, out) in both(&d, &w("create --mount type=bind,target=/x busybox true")) {
+        out.fails_with("field Source must not be empty");
+    }
     // nothing was created by any of it
     assert!(volume_names(&d).is_empty(), "{:?}", volume_names(&d));
     assert!(all_ids(&d).is_empty());

@@ -147,8 +147,9 @@ pub fn plan_mounts(
         taken(&m.target, &out)?;
         out.push(from_mount(m, volumes_root, &mut anonymous_name));
     }
-    for dest in req.host.tmpfs.keys() {
+    for (dest, opts) in &req.host.tmpfs {
         check_absolute("tmpfs", dest)?;
+        tmpfs_options(dest, opts)?;
         taken(dest, &out)?;
     }
     let anon: BTreeSet<&String> = req.volumes.iter().chain(image_volumes.iter()).collect();
