@@ -438,3 +438,21 @@ pub fn build_spec(spec: &ContainerSpec, user: &ResolvedUser) -> Result<Spec, Run
     oci_spec.set_annotations(None);
     Ok(oci_spec)
 }
+
+#[cfg(test)]
+mod mount_tests {
+    use super::*;
+
+    #[test]
+    fn tmpfs_options_merge_over_dockers_defaults() {
+        let user = ["exec".to_string(), "size=1m".to_string()];
+        assert_eq!(
+            tmpfs_options(&user),
+            ["nosuid", "nodev", "rprivate", "exec", "size=1m"]
+        );
+        assert_eq!(
+            tmpfs_options(&["size=2m".to_string(), "size=3m".to_string()]),
+            ["noexec", "nosuid", "nodev", "rprivate", "size=3m"]
+        );
+    }
+}
