@@ -63,13 +63,19 @@ pub async fn prune(
 ) -> HttpResult<Response> {
     let filter = prune_filter(Filters::parse(q.get("filters").map(String::as_str))?)?;
     let report = blocking(s.engine.clone(), move |e| e.prune_volumes(&filter)).await?;
-    let deleted = if report.deleted.is_empty() {
-        Value::Null
-    } else {
-        json!(report.deleted)
-    };
     Ok(json(
         StatusCode::OK,
-        &json!({ "VolumesDeleted": deleted, "SpaceReclaimed": report.space_reclaimed }),
+        &PruneReport {
+            volumes_deleted: (!report.deleted.is_empty()).then_some(report.deleted),
+            space_reclaimed: report.space_reclaimed,
+        },
     ))
+}
+
+/// `volume.PruneReport`, fields in Docker's order.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct PruneReport {
+    volumes_deleted: Option<Vec<String>>,
+    space_reclaimed: u64,
 }

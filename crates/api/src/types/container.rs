@@ -266,7 +266,7 @@ pub struct ContainerInspectJson {
     pub exec_ids: Option<Vec<String>>,
     pub host_config: Value,
     pub graph_driver: Value,
-    pub mounts: Vec<Value>,
+    pub mounts: Vec<super::mounts::MountPointJson>,
     pub config: Value,
     pub network_settings: NetworkSettingsJson,
 }
@@ -330,7 +330,7 @@ pub struct ContainerSummaryJson {
     pub status: String,
     pub host_config: Value,
     pub network_settings: SummaryNetworksJson,
-    pub mounts: Vec<Value>,
+    pub mounts: Vec<super::mounts::MountPointJson>,
 }
 
 #[derive(Serialize)]
@@ -383,7 +383,8 @@ pub fn summary_json(
 }
 
 /// `Mounts` of inspect and of the list.
-pub fn mounts_json(c: &Container) -> Vec<Value> {
+pub fn mounts_json(c: &Container) -> Vec<super::mounts::MountPointJson> {
+    use berth_model::container::mounts::{MountPoint, MountType};
     if c.mounts.is_empty() {
         // a record from before mount points were kept: its binds are all host paths
         c.request
@@ -391,8 +392,19 @@ pub fn mounts_json(c: &Container) -> Vec<Value> {
             .binds
             .iter()
             .map(|b| {
-                json!({"Type": "bind", "Source": b.source, "Destination": b.destination,
-                       "Mode": if b.read_only { "ro" } else { "" }, "RW": !b.read_only, "Propagation": "rprivate"})
+                super::mounts::mount_point_json(&MountPoint {
+                    typ: MountType::Bind,
+                    source: b.source.clone(),
+                    destination: b.destination.clone(),
+                    mode: if b.read_only {
+                        "ro".into()
+                    } else {
+                        String::new()
+                    },
+                    rw: !b.read_only,
+                    propagation: "rprivate".into(),
+                    ..Default::default()
+                })
             })
             .collect()
     } else {

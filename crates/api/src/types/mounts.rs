@@ -3,7 +3,8 @@
 use crate::json_obj::Obj;
 use berth_model::container::mounts::{MountPoint, MountRequest, MountType};
 use berth_model::ApiError;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 pub fn parse_mounts(h: &Obj<'_>) -> Result<Vec<MountRequest>, ApiError> {
     let mut out = Vec::new();
@@ -47,16 +48,34 @@ pub fn parse_mounts(h: &Obj<'_>) -> Result<Vec<MountRequest>, ApiError> {
     Ok(out)
 }
 
-/// One entry of inspect's `Mounts`, with the fields Docker shows for its type.
-pub fn mount_point_json(m: &MountPoint) -> Value {
-    match m.typ {
-        MountType::Volume => json!({
-            "Type": "volume", "Name": m.name, "Source": m.source, "Destination": m.destination,
-            "Driver": m.driver, "Mode": m.mode, "RW": m.rw, "Propagation": m.propagation,
-        }),
-        _ => json!({
-            "Type": m.typ.as_str(), "Source": m.source, "Destination": m.destination,
-            "Mode": m.mode, "RW": m.rw, "Propagation": m.propagation,
-        }),
+/// One entry of inspect's `Mounts` (moby's `container.MountPoint`, fields in its order;
+/// `Name` and `Driver` only for volumes).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MountPointJson {
+    #[serde(rename = "Type")]
+    pub typ: &'static str,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    pub source: String,
+    pub destination: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub driver: String,
+    pub mode: String,
+    #[serde(rename = "RW")]
+    pub rw: bool,
+    pub propagation: String,
+}
+
+pub fn mount_point_json(m: &MountPoint) -> MountPointJson {
+    MountPointJson {
+        typ: m.typ.as_str(),
+        name: m.name.clone(),
+        source: m.source.clone(),
+        destination: m.destination.clone(),
+        driver: m.driver.clone(),
+        mode: m.mode.clone(),
+        rw: m.rw,
+        propagation: m.propagation.clone(),
     }
 }
