@@ -167,7 +167,7 @@ impl Engine {
         let mut last_code = all.get(&id).map(|c| c.state.exit_code).unwrap_or(0);
         loop {
             match all.get(&id) {
-                None => return Ok(last_code),
+                None => return Ok(table.removed_exit_code(&id).unwrap_or(last_code)),
                 Some(c) => {
                     last_code = c.state.exit_code;
                     let done = match condition {

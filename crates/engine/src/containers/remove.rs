@@ -43,7 +43,9 @@ impl Engine {
         }
         {
             let mut all = table.lock_all();
-            all.remove(&id);
+            if let Some(gone) = all.remove(&id) {
+                table.remember_removed(&id, gone.state.exit_code);
+            }
             table.changed.notify_all();
         }
         for dir in [
