@@ -36,6 +36,8 @@ pub enum Command {
     Containers(crate::commands::container::args::TopLevel),
     /// Manage images
     Image(crate::commands::image::args::ImageGroup),
+    /// Manage volumes
+    Volume(crate::commands::volume::args::VolumeGroup),
     #[command(flatten)]
     Images(crate::commands::image::args::TopLevel),
 }

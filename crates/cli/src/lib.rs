@@ -77,6 +77,7 @@ fn run(args: Vec<String>, o: &mut Output) -> Result<(), CliError> {
         Command::Containers(c) => commands::container::run_top(&host, &path, c, o),
         Command::Image(g) => commands::image::run_group(&host, &path, g, o),
         Command::Images(c) => commands::image::run_top(&host, &path, c, o),
+        Command::Volume(g) => commands::volume::run_group(&host, g, o),
     }
 }
 
@@ -101,7 +102,9 @@ fn command_path(args: &[String]) -> String {
                 ["network", "inspect", "version", "info", "events"].contains(&a.as_str())
                     || commands::container::is_path_word(&words, a)
                     || commands::image::is_path_word(&words, a)
+                    || commands::volume::is_path_word(&words, a)
             }
+            2 if words[1] == "volume" => commands::volume::is_path_word(&words, a),
             2 if words[1] == "image" => commands::image::is_path_word(&words, a),
             2 if words[1] == "container" => commands::container::is_path_word(&words, a),
             2 if words[1] == "network" => [

@@ -126,6 +126,10 @@ mod tests {
     #[test]
     fn sizes_as_docker_prints_them() {
         assert_eq!(human_size(0.0), "0B");
+        assert_eq!(human_size_4(0.0), "0B");
+        assert_eq!(human_size_4(12.0), "12B");
+        assert_eq!(human_size_4(1234.0), "1.234kB");
+        assert_eq!(human_size_4(1_500_000.0), "1.5MB");
         assert_eq!(human_size(999.0), "999B");
         assert_eq!(human_size(1234.0), "1.23kB");
         assert_eq!(human_size(2_145_000.0), "2.15MB");
@@ -146,4 +150,9 @@ mod tests {
         assert_eq!(human_duration(3 * 86400), "3 days");
         assert_eq!(rfc3339_utc(1_700_000_000), "2023-11-14T22:13:20Z");
     }
+}
+
+/// `units.HumanSize` (precision 4), as `volume prune` and `system prune` print sizes.
+pub fn human_size_4(size: f64) -> String {
+    human_size4(size)
 }

@@ -36,6 +36,24 @@ const USAGES: &[(&str, &str, &str)] = &[
     ),
     ("berth network", "berth network COMMAND", "Run"),
     (
+        "berth volume create",
+        "berth volume create [OPTIONS] [VOLUME]",
+        "See",
+    ),
+    ("berth volume ls", "berth volume ls [OPTIONS]", "See"),
+    (
+        "berth volume inspect",
+        "berth volume inspect [OPTIONS] VOLUME [VOLUME...]",
+        "See",
+    ),
+    (
+        "berth volume rm",
+        "berth volume rm [OPTIONS] VOLUME [VOLUME...]",
+        "See",
+    ),
+    ("berth volume prune", "berth volume prune [OPTIONS]", "See"),
+    ("berth volume", "berth volume COMMAND", "Run"),
+    (
         "berth inspect",
         "berth inspect [OPTIONS] NAME|ID [NAME|ID...]",
         "See",

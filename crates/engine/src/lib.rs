@@ -5,8 +5,8 @@
 mod config;
 pub mod containers;
 mod endpoints;
-mod firewall;
 pub mod events;
+mod firewall;
 mod lookup;
 mod names;
 mod networks;
@@ -15,6 +15,7 @@ mod reaper;
 mod reconcile;
 mod snapshot;
 mod ula;
+pub mod volumes;
 
 pub use config::EngineConfig;
 pub use networks::ListedNetwork;
@@ -50,6 +51,9 @@ pub struct Engine {
     firewall_stale: std::sync::atomic::AtomicBool,
     /// What `GET /events` streams: every committed change, published after its commit.
     events: events::EventBus,
+    /// Serialises volume changes with the container creates and removals that refer to
+    /// volumes, so a volume in use can't be removed between check and commit.
+    volumes_lock: Mutex<()>,
 }
 
 impl Engine {
@@ -76,6 +80,7 @@ impl Engine {
             firewall_lock: Mutex::new(()),
             firewall_stale: std::sync::atomic::AtomicBool::new(false),
             events: events::EventBus::default(),
+            volumes_lock: Mutex::new(()),
             kernel,
         };
         engine.ensure_predefined()?;

@@ -196,6 +196,7 @@ mod tests {
             request: Default::default(),
             config: Default::default(),
             hostname: id.into(),
+            mounts: Vec::new(),
             state,
             networks: vec![Attachment {
                 network_id: net.into(),

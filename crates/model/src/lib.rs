@@ -11,5 +11,6 @@ pub mod ipam;
 pub mod json_syntax;
 pub mod network;
 pub mod time;
+pub mod volume;
 
 pub use error::{ApiError, ErrorKind};

@@ -133,26 +133,58 @@ fn check_destination(dest: &str) -> Result<(), RuntimeError> {
     Ok(())
 }
 
-fn bind_mounts(spec: &ContainerSpec) -> Result<Vec<Mount>, RuntimeError> {
-    let mut binds = spec.mounts.clone();
-    // Parents before children, as Docker sorts mounts (by number of path components).
-    binds.sort_by_key(|m| Path::new(&m.destination).components().count());
-    binds
+/// Docker's defaults for a tmpfs, then the user's options; a later flag overrides its
+/// opposite (`exec` lifts `noexec`), as moby's `MergeTmpfsOptions` does.
+fn tmpfs_options(user: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = ["noexec", "nosuid", "nodev", "rprivate"]
         .iter()
-        .map(|m| {
-            check_destination(&m.destination)?;
-            let mut options = vec!["rbind", "rprivate"];
-            if m.read_only {
-                options.push("ro");
-            }
+        .map(|s| s.to_string())
+        .collect();
+    for o in user {
+        let key = o.split_once('=').map(|(k, _)| k).unwrap_or(o);
+        let opposite = key
+            .strip_prefix("no")
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("no{key}"));
+        out.retain(|x| {
+            let xk = x.split_once('=').map(|(k, _)| k).unwrap_or(x);
+            xk != key && xk != opposite
+        });
+        out.push(o.clone());
+    }
+    out
+}
+
+/// The user's binds, volumes and tmpfs mounts, parents before children as Docker sorts
+/// them (by number of path components).
+fn bind_mounts(spec: &ContainerSpec) -> Result<Vec<Mount>, RuntimeError> {
+    let mut all: Vec<(usize, Mount)> = Vec::new();
+    for m in &spec.mounts {
+        check_destination(&m.destination)?;
+        let mut options = vec!["rbind", "rprivate"];
+        if m.read_only {
+            options.push("ro");
+        }
+        let depth = Path::new(&m.destination).components().count();
+        all.push((
+            depth,
             mount(
                 &m.destination,
                 "bind",
                 &m.source.to_string_lossy(),
                 &options,
-            )
-        })
-        .collect()
+            )?,
+        ));
+    }
+    for t in &spec.tmpfs {
+        check_destination(&t.destination)?;
+        let options = tmpfs_options(&t.options);
+        let options: Vec<&str> = options.iter().map(String::as_str).collect();
+        let depth = Path::new(&t.destination).components().count();
+        all.push((depth, mount(&t.destination, "tmpfs", "tmpfs", &options)?));
+    }
+    all.sort_by_key(|(depth, _)| *depth);
+    Ok(all.into_iter().map(|(_, m)| m).collect())
 }
 
 fn namespace(typ: LinuxNamespaceType, path: Option<&Path>) -> Result<LinuxNamespace, RuntimeError> {
@@ -405,4 +437,22 @@ pub fn build_spec(spec: &ContainerSpec, user: &ResolvedUser) -> Result<Spec, Run
     oci_spec.set_linux(Some(linux));
     oci_spec.set_annotations(None);
     Ok(oci_spec)
+}
+
+#[cfg(test)]
+mod mount_tests {
+    use super::*;
+
+    #[test]
+    fn tmpfs_options_merge_over_dockers_defaults() {
+        let user = ["exec".to_string(), "size=1m".to_string()];
+        assert_eq!(
+            tmpfs_options(&user),
+            ["nosuid", "nodev", "rprivate", "exec", "size=1m"]
+        );
+        assert_eq!(
+            tmpfs_options(&["size=2m".to_string(), "size=3m".to_string()]),
+            ["noexec", "nosuid", "nodev", "rprivate", "size=3m"]
+        );
+    }
 }

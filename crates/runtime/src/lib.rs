@@ -36,7 +36,8 @@ pub use monitor::monitor_main;
 pub use protocol::{ExitStatus, MonitorStatus};
 pub use reaper::MonitorReaper;
 pub use spec::{
-    validate_id, BindMount, ContainerSpec, ExecSpec, NetworkNamespace, SeccompMode, DEFAULT_PATH,
+    validate_id, BindMount, ContainerSpec, ExecSpec, NetworkNamespace, SeccompMode, TmpfsMount,
+    DEFAULT_PATH,
 };
 pub use streams::{AttachOptions, Attachment, ExecHandle, InputWriter, Output, OutputReader};
 pub use top::{Top, TOP_TITLES};

@@ -20,6 +20,16 @@ pub struct BindMount {
     pub read_only: bool,
 }
 
+/// A tmpfs mounted in the container (`--tmpfs`, `--mount type=tmpfs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TmpfsMount {
+    /// Absolute path inside the container.
+    pub destination: String,
+    /// Mount options as the user gave them (`size=64m`, `mode=1777`, `exec`...), on top of
+    /// Docker's `noexec,nosuid,nodev`.
+    pub options: Vec<String>,
+}
+
 /// One container's process and sandbox, as the engine decided it.
 #[derive(Debug, Clone)]
 pub struct ContainerSpec {
@@ -44,6 +54,7 @@ pub struct ContainerSpec {
     pub host_uts: bool,
     /// Bind mounts, including the daemon-generated /etc/hosts, /etc/resolv.conf, /etc/hostname.
     pub mounts: Vec<BindMount>,
+    pub tmpfs: Vec<TmpfsMount>,
     /// The json-file log (`D/containers/<id>/<id>-json.log`); appended to.
     pub log_path: PathBuf,
     /// `linux.cgroupsPath`; `None` means `/berth/<id>`.

@@ -12,10 +12,11 @@ pub use error::StoreError;
 
 use berth_model::container::Container;
 use berth_model::network::Network;
+use berth_model::volume::Volume;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde::{de::DeserializeOwned, Serialize};
 use std::path::Path;
-use tables::{CONTAINERS, META, NETWORKS};
+use tables::{CONTAINERS, META, NETWORKS, VOLUMES};
 
 pub struct Store {
     db: Database,
@@ -31,6 +32,7 @@ impl Store {
         txn.open_table(NETWORKS)?;
         txn.open_table(META)?;
         txn.open_table(CONTAINERS)?;
+        txn.open_table(VOLUMES)?;
         txn.commit()?;
         Ok(store)
     }
@@ -57,6 +59,22 @@ impl Store {
 
     pub fn delete_container(&self, id: &str) -> Result<bool, StoreError> {
         self.delete(CONTAINERS, id)
+    }
+
+    pub fn volumes(&self) -> Result<Vec<Volume>, StoreError> {
+        self.list(VOLUMES)
+    }
+
+    pub fn volume(&self, name: &str) -> Result<Option<Volume>, StoreError> {
+        self.get(VOLUMES, name)
+    }
+
+    pub fn put_volume(&self, volume: &Volume) -> Result<(), StoreError> {
+        self.put(VOLUMES, &volume.name, volume)
+    }
+
+    pub fn delete_volume(&self, name: &str) -> Result<bool, StoreError> {
+        self.delete(VOLUMES, name)
     }
 
     pub fn meta<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {

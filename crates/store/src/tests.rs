@@ -64,3 +64,25 @@ fn a_second_open_of_the_same_file_is_refused() {
     let _s = Store::open(&path).unwrap();
     assert!(Store::open(&path).is_err());
 }
+
+#[test]
+fn volumes_survive_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.redb");
+    let v = Volume {
+        name: "data".into(),
+        driver: "local".into(),
+        created: chrono_now(),
+        labels: Some(BTreeMap::from([("a".to_string(), "b".to_string())])),
+        options: None,
+    };
+    {
+        let s = Store::open(&path).unwrap();
+        s.put_volume(&v).unwrap();
+    }
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.volume("data").unwrap(), Some(v.clone()));
+    assert_eq!(s.volumes().unwrap(), vec![v]);
+    assert!(s.delete_volume("data").unwrap());
+    assert!(s.volume("data").unwrap().is_none());
+}

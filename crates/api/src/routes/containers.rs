@@ -159,7 +159,11 @@ pub async fn remove(
     Query(q): Q,
 ) -> HttpResult<Response> {
     let force = bool_value(&q, "force");
-    blocking(s.engine.clone(), move |e| e.remove_container(&id, force)).await?;
+    let volumes = bool_value(&q, "v");
+    blocking(s.engine.clone(), move |e| {
+        e.remove_container_with_volumes(&id, force, volumes)
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -12,6 +12,7 @@ pub mod image_stream;
 pub mod images;
 pub mod networks;
 pub mod system;
+pub mod volumes;
 
 use crate::AppState;
 use axum::extract::Path;
@@ -67,6 +68,24 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/networks/{id}/connect", post(networks::connect))
         .route("/networks/{id}/disconnect", post(networks::disconnect))
+        .route("/volumes", get(volumes::list))
+        // as with networks, dockerd routes GET/DELETE of these paths to /volumes/{name}
+        .route(
+            "/volumes/create",
+            post(volumes::create)
+                .get(|s| volumes::inspect(s, Path("create".into())))
+                .delete(|s, q| volumes::remove(s, Path("create".into()), q)),
+        )
+        .route(
+            "/volumes/prune",
+            post(volumes::prune)
+                .get(|s| volumes::inspect(s, Path("prune".into())))
+                .delete(|s, q| volumes::remove(s, Path("prune".into()), q)),
+        )
+        .route(
+            "/volumes/{name}",
+            get(volumes::inspect).delete(volumes::remove),
+        )
         .merge(images::router())
         .method_not_allowed_fallback(crate::fallback::page_not_found)
         .with_state(state)

@@ -109,7 +109,9 @@ pub fn config_json(c: &Container) -> Value {
         "Env": c.config.env,
         "Cmd": str_list(&c.config.cmd),
         "Image": c.image,
-        "Volumes": null,
+        "Volumes": if r.volumes.is_empty() { Value::Null } else {
+            Value::Object(r.volumes.iter().map(|v| (v.clone(), json!({}))).collect())
+        },
         "WorkingDir": c.config.working_dir,
         "Entrypoint": str_list(&c.config.entrypoint),
         "OnBuild": null,
@@ -124,15 +126,17 @@ pub fn host_config_json(c: &Container) -> Value {
         .binds
         .iter()
         .map(|b| {
-            format!(
-                "{}:{}{}",
-                b.source,
-                b.destination,
-                if b.read_only { ":ro" } else { "" }
-            )
+            let mode = if !b.mode.is_empty() {
+                format!(":{}", b.mode)
+            } else if b.read_only {
+                ":ro".to_string()
+            } else {
+                String::new()
+            };
+            format!("{}:{}{mode}", b.source, b.destination)
         })
         .collect();
-    json!({
+    let mut out = json!({
         "Binds": str_list(&binds),
         "ContainerIDFile": "",
         "LogConfig": {"Type": "json-file", "Config": {}},
@@ -177,7 +181,15 @@ pub fn host_config_json(c: &Container) -> Value {
             "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
             "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap"],
         "ReadonlyPaths": ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
-    })
+    });
+    // both are `omitempty` in moby's HostConfig
+    if !h.mounts.is_empty() {
+        out["Mounts"] = Value::Array(h.mounts.iter().map(|m| m.raw.clone()).collect());
+    }
+    if !h.tmpfs.is_empty() {
+        out["Tmpfs"] = json!(h.tmpfs);
+    }
+    out
 }
 
 /// `NetworkSettings` of inspect: `NetworkSettingsBase`, the legacy `DefaultNetworkSettings`
@@ -256,23 +268,14 @@ pub struct ContainerInspectJson {
     pub exec_ids: Option<Vec<String>>,
     pub host_config: Value,
     pub graph_driver: Value,
-    pub mounts: Vec<Value>,
+    pub mounts: Vec<super::mounts::MountPointJson>,
     pub config: Value,
     pub network_settings: NetworkSettingsJson,
 }
 
 pub fn inspect_json(c: &Container, ctx: &InspectContext<'_>) -> ContainerInspectJson {
     let argv = c.config.argv();
-    let mounts: Vec<Value> = c
-        .request
-        .host
-        .binds
-        .iter()
-        .map(|b| {
-            json!({"Type": "bind", "Source": b.source, "Destination": b.destination,
-                   "Mode": if b.read_only { "ro" } else { "" }, "RW": !b.read_only, "Propagation": "rprivate"})
-        })
-        .collect();
+    let mounts = mounts_json(c);
     let (hosts, resolv, hostname) = match &c.request.host.network_mode {
         NetworkMode::Container(_) => (String::new(), String::new(), String::new()),
         _ => (
@@ -329,7 +332,7 @@ pub struct ContainerSummaryJson {
     pub status: String,
     pub host_config: Value,
     pub network_settings: SummaryNetworksJson,
-    pub mounts: Vec<Value>,
+    pub mounts: Vec<super::mounts::MountPointJson>,
 }
 
 #[derive(Serialize)]
@@ -372,6 +375,39 @@ pub fn summary_json(
         network_settings: SummaryNetworksJson {
             networks: networks_map(c, ctx.mode_network.as_ref()),
         },
-        mounts: vec![],
+        mounts: mounts_json(c),
+    }
+}
+
+/// `Mounts` of inspect and of the list.
+pub fn mounts_json(c: &Container) -> Vec<super::mounts::MountPointJson> {
+    use berth_model::container::mounts::{MountPoint, MountType};
+    if c.mounts.is_empty() {
+        // a record from before mount points were kept: its binds are all host paths
+        c.request
+            .host
+            .binds
+            .iter()
+            .map(|b| {
+                super::mounts::mount_point_json(&MountPoint {
+                    typ: MountType::Bind,
+                    source: b.source.clone(),
+                    destination: b.destination.clone(),
+                    mode: if b.read_only {
+                        "ro".into()
+                    } else {
+                        String::new()
+                    },
+                    rw: !b.read_only,
+                    propagation: "rprivate".into(),
+                    ..Default::default()
+                })
+            })
+            .collect()
+    } else {
+        c.mounts
+            .iter()
+            .map(super::mounts::mount_point_json)
+            .collect()
     }
 }

@@ -77,6 +77,8 @@ pub fn parse_create_container(
         cap_drop: h.string_list("CapDrop")?,
         init: h.opt_bool("Init")?,
         security_opt: h.string_list("SecurityOpt")?,
+        mounts: super::mounts::parse_mounts(&h)?,
+        tmpfs: h.string_map("Tmpfs")?,
     };
     validate_capabilities(&host.cap_add, &host.cap_drop)?;
     SecurityOptions::parse(&host.security_opt)?.check_supported()?;
@@ -108,6 +110,7 @@ pub fn parse_create_container(
         mac_address: c.string("MacAddress")?,
         host,
         endpoints,
+        volumes: c.keys("Volumes")?.into_iter().collect(),
     })
 }
 

@@ -3,9 +3,11 @@
 pub mod container;
 pub mod container_request;
 pub mod endpoint;
+pub mod mounts;
 pub mod network;
 pub mod network_connect;
 pub mod ports;
+pub mod volume;
 
 #[cfg(test)]
 mod tests;

@@ -44,6 +44,7 @@ fn container(status: Status, mode: NetworkMode, networks: Vec<Attachment>) -> Co
         },
         networks,
         published: Vec::new(),
+        mounts: Vec::new(),
     }
 }
 

@@ -31,6 +31,7 @@ impl Images for StoreImages {
                 exposed_ports,
                 labels: c.labels.clone().unwrap_or_default(),
                 stop_signal: c.stop_signal.clone(),
+                volumes: c.volumes.iter().flat_map(|m| m.keys().cloned()).collect(),
             },
         })
     }

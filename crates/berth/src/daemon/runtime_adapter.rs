@@ -8,7 +8,7 @@ use berth_model::container::security_opts::{SeccompProfile, SecurityOptions};
 use berth_model::ApiError;
 use berth_runtime::{
     Adopted, AttachOptions, BindMount, ContainerSpec, ExitStatus, NetworkNamespace, RuntimeError,
-    SeccompMode,
+    SeccompMode, TmpfsMount,
 };
 use std::path::Path;
 use std::time::SystemTime;
@@ -68,6 +68,14 @@ impl Runtime for LibcontainerRuntime {
                     source: b.source.clone().into(),
                     destination: b.destination.clone(),
                     read_only: b.read_only,
+                })
+                .collect(),
+            tmpfs: spec
+                .tmpfs
+                .iter()
+                .map(|(destination, options)| TmpfsMount {
+                    destination: destination.clone(),
+                    options: options.clone(),
                 })
                 .collect(),
             log_path: spec.log_path.clone(),

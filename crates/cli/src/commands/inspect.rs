@@ -1,5 +1,5 @@
-//! `berth inspect [--type container|image|network]`: without a type, a name is looked up
-//! as a container, then an image, then a network, as docker does.
+//! `berth inspect [--type container|image|network|volume]`: without a type, a name is looked
+//! up as a container, then an image, a network, a volume, as docker does.
 
 use super::container::fetch_inspect as fetch_container;
 use super::network::inspect::{fetch as fetch_network, inspect_all};
@@ -41,6 +41,12 @@ pub fn run(host: &str, a: InspectArgs, o: &mut Output) -> Result<()> {
                 }
             })
         }
+        "volume" => {
+            // docker shows the daemon's own `get NAME: no such volume` here
+            return inspect_all(&a.args, format, o, |name| {
+                super::volume::fetch(&mut c, name)
+            });
+        }
         _ => {}
     }
     let mut warned = false;
@@ -60,6 +66,10 @@ pub fn run(host: &str, a: InspectArgs, o: &mut Output) -> Result<()> {
             return Ok(raw);
         }
         match fetch_network(&mut c, name, false) {
+            Err(CliError::Daemon(_)) => {}
+            other => return other,
+        }
+        match super::volume::fetch(&mut c, name) {
             Err(CliError::Daemon(_)) => {
                 Err(CliError::msg(format!("Error: No such object: {name}")))
             }

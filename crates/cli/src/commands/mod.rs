@@ -7,3 +7,4 @@ pub mod info;
 pub mod inspect;
 pub mod network;
 pub mod version;
+pub mod volume;

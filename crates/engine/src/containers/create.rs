@@ -4,6 +4,7 @@ use super::lookup::find;
 use super::ContainerTable;
 use crate::{internal, Engine};
 use berth_model::container::create::EffectiveConfig;
+use berth_model::container::mounts::{plan_mounts, MountPoint, MountType};
 use berth_model::container::{
     random_name, validate_container_name, Container, ContainerState, CreateContainer, NetworkMode,
 };
@@ -37,8 +38,33 @@ impl Engine {
         }
         let networks = self.initial_attachments(&req)?;
         let config = EffectiveConfig::merge(&req, &image.defaults)?;
+        let volumes_root = self.volumes_root()?.display().to_string();
+        let mounts = plan_mounts(&req, &image.defaults.volumes, &volumes_root, generate_id)?;
+        check_bind_sources(&req)?;
         let id = generate_id();
         let created = berth_model::time::now();
+        let mount_points = mounts.clone();
+        let id = self.with_container_volumes(&mount_points, move || {
+            self.record_container(
+                table, name, req, image.id, config, networks, mounts, id, created,
+            )
+        })?;
+        Ok(Created { id, warnings })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn record_container(
+        &self,
+        table: &ContainerTable,
+        name: Option<String>,
+        req: CreateContainer,
+        image_id: String,
+        config: EffectiveConfig,
+        networks: Vec<berth_model::container::Attachment>,
+        mounts: Vec<MountPoint>,
+        id: String,
+        created: berth_model::time::Timestamp,
+    ) -> Result<String, ApiError> {
         let mut all = table.lock_all();
         Engine::check_links_exist(&all, &req)?;
         let hostname = match &req.host.network_mode {
@@ -67,13 +93,14 @@ impl Engine {
             name,
             created,
             image: req.image.clone(),
-            image_id: image.id,
+            image_id,
             request: req,
             config,
             hostname,
             state: ContainerState::default(),
             networks,
             published: Vec::new(),
+            mounts,
         };
         let paths = table.paths(&id);
         std::fs::create_dir_all(&paths.dir).map_err(internal)?;
@@ -85,7 +112,7 @@ impl Engine {
         all.insert(id.clone(), container);
         table.changed.notify_all();
         tracing::info!(container = %id, "container created");
-        Ok(Created { id, warnings })
+        Ok(id)
     }
 
     pub(crate) fn containers(&self) -> Result<&ContainerTable, ApiError> {
@@ -110,4 +137,17 @@ fn host_hostname() -> String {
         .ok()
         .and_then(|h| h.into_string().ok())
         .unwrap_or_default()
+}
+
+/// `--mount type=bind` needs its source to exist (a `-v` bind does not: Docker creates it).
+fn check_bind_sources(req: &CreateContainer) -> Result<(), ApiError> {
+    for m in req.host.mounts.iter().filter(|m| m.typ == MountType::Bind) {
+        if std::fs::symlink_metadata(&m.source).is_err() {
+            return Err(ApiError::invalid(format!(
+                "invalid mount config for type \"bind\": bind source path does not exist: {}",
+                m.source
+            )));
+        }
+    }
+    Ok(())
 }

@@ -52,6 +52,8 @@ pub struct RunSpec {
     /// `--network host` shares the host's UTS namespace too (the hostname is the host's).
     pub share_host_uts: bool,
     pub mounts: Vec<Bind>,
+    /// tmpfs mounts: destination and the user's options.
+    pub tmpfs: Vec<(String, Vec<String>)>,
     pub log_path: PathBuf,
     /// Per-container runtime directory (bundle, monitor socket, exit file).
     pub runtime_dir: PathBuf,

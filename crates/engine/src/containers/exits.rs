@@ -110,7 +110,7 @@ impl Engine {
             let _ = std::thread::Builder::new()
                 .name("autoremove".into())
                 .spawn(move || {
-                    if let Err(e) = engine.remove_container(&id, true) {
+                    if let Err(e) = engine.remove_container_with_volumes(&id, true, true) {
                         tracing::error!(container = %id, error = %e.message, "--rm failed");
                     }
                 });

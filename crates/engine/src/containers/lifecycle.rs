@@ -50,7 +50,7 @@ impl Engine {
             let _ = std::thread::Builder::new()
                 .name("autoremove".into())
                 .spawn(move || {
-                    if let Err(e) = engine.remove_container(&id, true) {
+                    if let Err(e) = engine.remove_container_with_volumes(&id, true, true) {
                         tracing::error!(container = %id, error = %e.message, "--rm failed");
                     }
                 });
@@ -82,6 +82,15 @@ impl Engine {
             self.release_network(table, &mut c, &paths);
             return Err(e);
         }
+        let bind_devices = self.volume_bind_devices(&c.mounts);
+        let (mounts, tmpfs) = match container_mounts(&c, &paths, &bind_devices) {
+            Ok(m) => m,
+            Err(e) => {
+                self.release_rootfs(table, &paths);
+                self.release_network(table, &mut c, &paths);
+                return Err(e);
+            }
+        };
         if c.request.host.network_mode.owns_netns() {
             self.serve_names(&c, &paths.netns);
         }
@@ -104,7 +113,8 @@ impl Engine {
             open_stdin: c.request.open_stdin,
             share_host_uts: c.request.host.network_mode == NetworkMode::Host,
             netns,
-            mounts: container_mounts(&c, &paths),
+            mounts,
+            tmpfs,
             log_path: paths.log.clone(),
             runtime_dir: paths.runtime_dir.clone(),
             privileged: c.request.host.privileged,
@@ -558,26 +568,93 @@ impl ContainerTable {
     }
 }
 
-/// The user's bind mounts, then the daemon's /etc/hosts, /etc/resolv.conf and /etc/hostname.
+/// The user's binds and volumes (an empty volume first gets the image's content at its
+/// path), then the daemon's /etc/hosts, /etc/resolv.conf and /etc/hostname; and the tmpfs
+/// mounts.
+type StartMounts = (
+    Vec<berth_model::container::create::Bind>,
+    Vec<(String, Vec<String>)>,
+);
+
 fn container_mounts(
     c: &Container,
     paths: &ContainerPaths,
-) -> Vec<berth_model::container::create::Bind> {
-    let mut mounts = c.request.host.binds.clone();
+    bind_devices: &std::collections::BTreeMap<String, String>,
+) -> Result<StartMounts, ApiError> {
+    use berth_model::container::create::Bind;
+    use berth_model::container::mounts::{tmpfs_options, MountType};
+    let mut mounts = Vec::new();
+    let mut tmpfs = Vec::new();
+    if c.mounts.is_empty() {
+        // a record from before mount points were kept: its binds are all host paths
+        mounts = c.request.host.binds.clone();
+    }
+    for m in &c.mounts {
+        match m.typ {
+            MountType::Tmpfs => {
+                let mut options = m.tmpfs_options.clone();
+                if !m.rw {
+                    options.push("ro".into());
+                }
+                tmpfs.push((m.destination.clone(), options));
+                continue;
+            }
+            MountType::Volume => {
+                let source = match bind_devices.get(&m.name) {
+                    Some(device) => {
+                        if !std::path::Path::new(device).is_dir() {
+                            return Err(ApiError::internal(format!(
+                                "error while mounting volume '{}': failed to mount local volume: mount {device}:{}, flags: 0x1000: no such file or directory",
+                                m.source, m.source
+                            )));
+                        }
+                        device.clone()
+                    }
+                    None => {
+                        // a volume whose directory went missing (removed by hand) comes back empty
+                        std::fs::create_dir_all(&m.source).map_err(internal)?;
+                        m.source.clone()
+                    }
+                };
+                if m.copy_data {
+                    let data = std::path::Path::new(&source);
+                    crate::volumes::copy_image_content(&paths.merged, &m.destination, data)?;
+                }
+                mounts.push(Bind {
+                    source,
+                    destination: m.destination.clone(),
+                    read_only: !m.rw,
+                    mode: m.mode.clone(),
+                });
+                continue;
+            }
+            MountType::Bind => {}
+        }
+        mounts.push(Bind {
+            source: m.source.clone(),
+            destination: m.destination.clone(),
+            read_only: !m.rw,
+            mode: m.mode.clone(),
+        });
+    }
+    for (dest, opts) in &c.request.host.tmpfs {
+        tmpfs.push((dest.clone(), tmpfs_options(dest, opts)?));
+    }
     for (source, destination) in [
         (&paths.hosts, "/etc/hosts"),
         (&paths.resolv_conf, "/etc/resolv.conf"),
         (&paths.hostname, "/etc/hostname"),
     ] {
         if !mounts.iter().any(|m| m.destination == destination) {
-            mounts.push(berth_model::container::create::Bind {
+            mounts.push(Bind {
                 source: source.display().to_string(),
                 destination: destination.to_string(),
                 read_only: false,
+                mode: String::new(),
             });
         }
     }
-    mounts
+    Ok((mounts, tmpfs))
 }
 
 /// The container's own addresses with its hostname, as Docker writes them into /etc/hosts:

@@ -60,6 +60,9 @@ pub(crate) struct ContainerTable {
     pub(crate) execs: Mutex<HashMap<String, exec::ExecRecord>>,
     /// Host ports held by running containers.
     pub(crate) ports: ports::PortReservations,
+    /// Exit codes of the last removed containers: a `wait?condition=removed` that wakes only
+    /// after the removal (`run --rm`) still reports how the container ended.
+    removed_exit_codes: Mutex<std::collections::VecDeque<(String, i64)>>,
 }
 
 impl ContainerTable {
@@ -73,7 +76,30 @@ impl ContainerTable {
             signal_locks: Mutex::new(HashMap::new()),
             pending_attach: Mutex::new(HashMap::new()),
             execs: Mutex::new(HashMap::new()),
+            removed_exit_codes: Mutex::new(std::collections::VecDeque::new()),
         }
+    }
+
+    /// Remembers a removed container's exit code (the last 256 are kept).
+    pub(crate) fn remember_removed(&self, id: &str, exit_code: i64) {
+        let mut codes = self
+            .removed_exit_codes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if codes.len() >= 256 {
+            codes.pop_front();
+        }
+        codes.push_back((id.to_string(), exit_code));
+    }
+
+    pub(crate) fn removed_exit_code(&self, id: &str) -> Option<i64> {
+        self.removed_exit_codes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .rev()
+            .find(|(i, _)| i == id)
+            .map(|(_, c)| *c)
     }
 
     pub(crate) fn lock_all(&self) -> MutexGuard<'_, HashMap<String, Container>> {

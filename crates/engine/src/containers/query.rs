@@ -38,6 +38,18 @@ const PS_FILTERS: &[&str] = &[
     "expose",
 ];
 
+/// moby's `volume` filter: a mount's volume name (a bind's source) or its destination.
+fn uses_volume(c: &Container, term: &str) -> bool {
+    c.mounts.iter().any(|m| {
+        let key = if m.name.is_empty() {
+            &m.source
+        } else {
+            &m.name
+        };
+        key == term || m.destination == term
+    })
+}
+
 /// What `wait` waits for (`condition=` of `POST /containers/{id}/wait`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WaitCondition {
@@ -130,6 +142,7 @@ impl Engine {
                             .any(|p| publish.contains(p)))
                     && (expose.is_empty()
                         || c.config.exposed_ports.iter().any(|p| expose.contains(p)))
+                    && any("volume", &|v| uses_volume(c, v))
                     && (exited.is_empty()
                         || (c.state.status == Status::Exited
                             && exited.contains(&c.state.exit_code)))
@@ -165,7 +178,7 @@ impl Engine {
         let mut last_code = all.get(&id).map(|c| c.state.exit_code).unwrap_or(0);
         loop {
             match all.get(&id) {
-                None => return Ok(last_code),
+                None => return Ok(table.removed_exit_code(&id).unwrap_or(last_code)),
                 Some(c) => {
                     last_code = c.state.exit_code;
                     let done = match condition {
@@ -323,6 +336,7 @@ mod network_filter_tests {
                 })
                 .collect(),
             published: Vec::new(),
+            mounts: Vec::new(),
         }
     }
 

@@ -7,6 +7,17 @@ use std::time::Duration;
 
 impl Engine {
     pub fn remove_container(&self, term: &str, force: bool) -> Result<(), ApiError> {
+        self.remove_container_with_volumes(term, force, false)
+    }
+
+    /// `DELETE /containers/{id}?v=true` (`rm -v`, and `--rm`): the container's anonymous
+    /// volumes go too.
+    pub fn remove_container_with_volumes(
+        &self,
+        term: &str,
+        force: bool,
+        remove_volumes: bool,
+    ) -> Result<(), ApiError> {
         let table = self.containers()?;
         let id = table.resolve_id(term)?;
         let lock = table.op_lock(&id);
@@ -26,9 +37,15 @@ impl Engine {
         let paths = table.paths(&id);
         let _ = table.deps.runtime.delete(&id, &paths.runtime_dir);
         self.store.delete_container(&id).map_err(internal)?;
+        if remove_volumes {
+            // before waiters hear of the removal, so `run --rm` returns with them gone
+            self.remove_anonymous_volumes(&c.mounts, &id);
+        }
         {
             let mut all = table.lock_all();
-            all.remove(&id);
+            if let Some(gone) = all.remove(&id) {
+                table.remember_removed(&id, gone.state.exit_code);
+            }
             self.container_event(&c, "destroy", &[]);
             table.changed.notify_all();
         }

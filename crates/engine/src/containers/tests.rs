@@ -326,15 +326,24 @@ fn on_failure_restarts_until_the_limit() {
     for _ in 0..3 {
         // wait for the (re)started process, then fail it
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        while !e.runtime.procs.lock().unwrap().contains_key(&id) {
+        // a live process not yet told to exit (the last one may still await its waiter)
+        while !matches!(e.runtime.procs.lock().unwrap().get(&id), Some((None, _))) {
             assert!(std::time::Instant::now() < deadline, "not restarted");
             std::thread::sleep(Duration::from_millis(10));
         }
         e.runtime.exit(&id, 1);
-        std::thread::sleep(Duration::from_millis(50));
     }
-    std::thread::sleep(Duration::from_millis(600));
-    let c = e.engine.inspect_container("flaky").unwrap();
+    // the third exit is final: wait for it to be recorded, however slow the machine
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let c = loop {
+        let c = e.engine.inspect_container("flaky").unwrap();
+        if (c.state.restart_count == 2 && c.state.status == Status::Exited)
+            || std::time::Instant::now() > deadline
+        {
+            break c;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
     assert_eq!(c.state.restart_count, 2);
     assert_eq!(c.state.status, Status::Exited);
     assert_eq!(e.runtime.starts.lock().unwrap().len(), 3);

@@ -8,12 +8,16 @@ use crate::error::ApiError;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A bind mount `HOST:CONTAINER[:ro|rw]`.
+/// A `-v` entry: `HOST:CONTAINER[:MODE]` (a bind mount) or `VOLUME:CONTAINER[:MODE]` (a named
+/// volume, created when missing).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bind {
     pub source: String,
     pub destination: String,
     pub read_only: bool,
+    /// The mode as written (`ro`, `rw,z`, `nocopy`...), shown back by inspect.
+    #[serde(default)]
+    pub mode: String,
 }
 
 impl Bind {
@@ -33,21 +37,22 @@ impl Bind {
                 "invalid volume specification: '{spec}'"
             )));
         }
+        let is_volume = !source.starts_with('/');
         if !destination.starts_with('/') {
+            let typ = if is_volume { "volume" } else { "bind" };
             return Err(ApiError::invalid(format!(
-                "invalid volume specification: '{spec}': invalid mount config for type \"bind\": invalid mount path: '{destination}' mount path must be absolute"
+                "invalid volume specification: '{spec}': invalid mount config for type \"{typ}\": invalid mount path: '{destination}' mount path must be absolute"
             )));
         }
-        if !source.starts_with('/') {
-            return Err(ApiError::not_implemented(format!(
-                "named volumes are not supported by berth yet: '{source}' (use an absolute host path for a bind mount)"
-            )));
+        if is_volume {
+            crate::volume::validate_volume_name(source)?;
         }
         let mut read_only = false;
         for m in mode.split(',').filter(|m| !m.is_empty()) {
             match m {
                 "ro" => read_only = true,
                 "rw" => read_only = false,
+                "nocopy" if is_volume => {}
                 "z" | "Z" | "rprivate" | "private" | "rshared" | "shared" | "rslave" | "slave" => {}
                 other => {
                     return Err(ApiError::invalid(format!(
@@ -60,7 +65,13 @@ impl Bind {
             source: source.into(),
             destination: destination.into(),
             read_only,
+            mode: mode.into(),
         })
+    }
+
+    /// A source that is not a path names a volume.
+    pub fn is_volume(&self) -> bool {
+        !self.source.starts_with('/')
     }
 }
 
@@ -97,6 +108,12 @@ pub struct HostSettings {
     /// [`super::security_opts::SecurityOptions::parse`].
     #[serde(default)]
     pub security_opt: Vec<String>,
+    /// `HostConfig.Mounts` (`--mount`).
+    #[serde(default)]
+    pub mounts: Vec<super::mounts::MountRequest>,
+    /// `HostConfig.Tmpfs` (`--tmpfs`): destination → options.
+    #[serde(default)]
+    pub tmpfs: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -123,6 +140,9 @@ pub struct CreateContainer {
     pub mac_address: String,
     pub host: HostSettings,
     pub endpoints: BTreeMap<String, EndpointRequest>,
+    /// `Config.Volumes`: destinations that get an anonymous volume (`-v /path`).
+    #[serde(default)]
+    pub volumes: BTreeSet<String>,
 }
 
 impl CreateContainer {
@@ -205,6 +225,9 @@ pub struct ImageDefaults {
     pub exposed_ports: BTreeSet<PortProto>,
     pub labels: BTreeMap<String, String>,
     pub stop_signal: String,
+    /// The image's `Volumes`: each destination gets an anonymous volume.
+    #[serde(default)]
+    pub volumes: BTreeSet<String>,
 }
 
 /// The configuration a container actually runs with: the request over the image's defaults,
@@ -301,10 +324,16 @@ mod tests {
         assert!(Bind::parse("/a:rel").is_err());
         assert!(Bind::parse("/a").is_err());
         assert!(Bind::parse("/a:/b:bogus").is_err());
-        assert_eq!(
-            Bind::parse("vol:/b").unwrap_err().kind,
-            crate::ErrorKind::NotImplemented
+        let v = Bind::parse("vol:/b:ro").unwrap();
+        assert!(v.is_volume() && v.read_only);
+        assert!(
+            Bind::parse("/h:/b:nocopy").is_err(),
+            "nocopy is for volumes"
         );
+        assert!(Bind::parse("a/b:/c")
+            .unwrap_err()
+            .message
+            .starts_with("create a/b: \"a/b\" includes invalid characters"));
     }
 
     #[test]

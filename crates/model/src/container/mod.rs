@@ -6,6 +6,7 @@ pub mod capabilities;
 pub mod create;
 pub mod etc_files;
 pub mod links;
+pub mod mounts;
 pub mod names;
 pub mod network_mode;
 pub mod port_alloc;

@@ -26,6 +26,9 @@ pub struct Container {
     /// Ports published while the container runs (empty when it is stopped).
     #[serde(default)]
     pub published: Vec<super::published::PublishedPort>,
+    /// Binds, volumes and tmpfs mounts, resolved at create (inspect's `Mounts`).
+    #[serde(default)]
+    pub mounts: Vec<super::mounts::MountPoint>,
 }
 
 impl Container {

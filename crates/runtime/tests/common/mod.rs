@@ -114,6 +114,7 @@ impl Fixture {
             network,
             host_uts: false,
             mounts: Vec::new(),
+            tmpfs: Vec::new(),
             no_new_privileges: false,
             privileged: false,
             cap_add: Vec::new(),

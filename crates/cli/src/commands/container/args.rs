@@ -195,6 +195,12 @@ pub struct ContainerFlags {
     /// Bind mount a volume
     #[arg(short = 'v', long, value_name = "list")]
     pub volume: Vec<String>,
+    /// Attach a filesystem mount to the container
+    #[arg(long, value_name = "mount")]
+    pub mount: Vec<String>,
+    /// Mount a tmpfs directory
+    #[arg(long, value_name = "list")]
+    pub tmpfs: Vec<String>,
     /// Run an init inside the container that forwards signals and reaps processes
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     pub init: Option<bool>,

@@ -259,6 +259,19 @@ pub fn build(
         )
     };
     let (binds, anon) = volumes(&c.volume)?;
+    let mounts = c
+        .mount
+        .iter()
+        .map(|m| super::mounts::parse_mount(m))
+        .collect::<Result<Vec<_>, _>>()?;
+    let tmpfs: Vec<(String, Value)> = c
+        .tmpfs
+        .iter()
+        .map(|t| {
+            let (path, opts) = super::mounts::parse_tmpfs(t);
+            (path, Value::from(opts))
+        })
+        .collect();
     let entrypoint = match c.entrypoint.as_deref() {
         None => Value::Null,
         Some(e) => strings(&[e.to_string()]),
@@ -423,6 +436,11 @@ pub fn build(
         ),
         ("ReadonlyRootfs", Value::Bool(c.read_only.unwrap_or(false))),
         ("SecurityOpt", strings_or_null(&security_opt)),
+    ];
+    if !tmpfs.is_empty() {
+        host.push(("Tmpfs", Value::Object(tmpfs)));
+    }
+    host.extend([
         ("UTSMode", "".into()),
         ("UsernsMode", "".into()),
         ("ShmSize", zero()),
@@ -456,9 +474,11 @@ pub fn build(
         ("CpuPercent", zero()),
         ("IOMaximumIOps", zero()),
         ("IOMaximumBandwidth", zero()),
-        ("MaskedPaths", Value::Null),
-        ("ReadonlyPaths", Value::Null),
-    ];
+    ]);
+    if !mounts.is_empty() {
+        host.push(("Mounts", Value::Array(mounts)));
+    }
+    host.extend([("MaskedPaths", Value::Null), ("ReadonlyPaths", Value::Null)]);
     if let Some(init) = c.init {
         host.push(("Init", Value::Bool(init)));
     }

@@ -12,6 +12,7 @@ mod inspect;
 mod kv;
 mod lifecycle;
 mod logs;
+mod mounts;
 pub(crate) mod netopts;
 mod port;
 mod ports;
