@@ -574,7 +574,7 @@ fn bad_input_gets_dockers_errors_and_changes_nothing() {
     );
     assert_eq!(
         (r.status, r.message()),
-        (400, "Invalid filter 'bogus'".to_string())
+        (400, "invalid filter 'bogus'".to_string())
     );
     // bad --mount values, through the API
     for (body, msg) in [

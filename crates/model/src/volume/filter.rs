@@ -124,7 +124,7 @@ mod tests {
             .matches(&v, false));
         assert_eq!(
             list_filter(f(r#"{"bogus":["1"]}"#)).unwrap_err().message,
-            "Invalid filter 'bogus'"
+            "invalid filter 'bogus'"
         );
         assert!(list_filter(f(r#"{"dangling":["maybe"]}"#)).is_err());
     }
