@@ -59,27 +59,8 @@ impl Engine {
         // The signal lock keeps a `kill` event before the die it causes.
         let lock = table.signal_lock(id);
         let held = hold(&lock);
-        // Merged into the current record: a stop or rename may have changed it meanwhile.
-        let merged = self.update_container(table, id, move |cur| {
-            let stopped_by_user = cur.state.stopped_by_user;
-            let name = std::mem::take(&mut cur.name);
-            *cur = c;
-            cur.state.stopped_by_user |= stopped_by_user;
-            cur.name = name;
-        });
-        let c = match merged {
-            Ok(Some(c)) => c,
-            Ok(None) => return,
-            Err(e) => {
-                tracing::error!(container = %id, error = %e.message, "cannot record an exit");
-                return;
-            }
-        };
-        let policy = c.request.host.restart_policy;
-        let restart =
-            policy.should_restart(exited.code, c.state.restart_count, c.state.stopped_by_user);
-        let auto_remove = c.request.host.auto_remove;
-        // dockerd's order: die, then the endpoints let go
+        // dockerd's order: die, then the endpoints let go; announced before the exit is
+        // recorded, so a `stop` that waits for it announces its own `stop` after the die.
         let ran_for = match (c.state.started_at, c.state.finished_at) {
             (Some(s), Some(f)) => (f - s).num_seconds().max(0),
             _ => 0,
@@ -100,6 +81,26 @@ impl Engine {
             self.events
                 .publish(self.network_event(nid, name, "disconnect", Some(id)));
         }
+        // Merged into the current record: a stop or rename may have changed it meanwhile.
+        let merged = self.update_container(table, id, move |cur| {
+            let stopped_by_user = cur.state.stopped_by_user;
+            let name = std::mem::take(&mut cur.name);
+            *cur = c;
+            cur.state.stopped_by_user |= stopped_by_user;
+            cur.name = name;
+        });
+        let c = match merged {
+            Ok(Some(c)) => c,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(container = %id, error = %e.message, "cannot record an exit");
+                return;
+            }
+        };
+        let policy = c.request.host.restart_policy;
+        let restart =
+            policy.should_restart(exited.code, c.state.restart_count, c.state.stopped_by_user);
+        let auto_remove = c.request.host.auto_remove;
         drop(held);
         self.publish_names(table);
         if restart {
