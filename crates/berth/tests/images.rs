@@ -235,7 +235,10 @@ fn import_with_both_clis_then_list_inspect_tag_rmi() {
     );
     assert!(b.stdout.contains("bb           berth"), "{}", b.stdout);
     assert!(
-        b.stdout.contains("Less than a second ago") || b.stdout.contains("seconds ago"),
+        // go-units' HumanDuration: "Less than a second", "1 second", then "N seconds"
+        b.stdout.contains("Less than a second ago")
+            || b.stdout.contains("1 second ago")
+            || b.stdout.contains("seconds ago"),
         "{}",
         b.stdout
     );
