@@ -11,6 +11,9 @@ pub struct EngineConfig {
     pub bip: Option<IpNet>,
     /// The device name of the default bridge network.
     pub default_bridge_name: String,
+    /// `--icc`: whether containers on the default bridge may talk to each other freely. With
+    /// it off, only legacy links open the linked container's exposed ports.
+    pub icc: bool,
 }
 
 impl Default for EngineConfig {
@@ -19,6 +22,7 @@ impl Default for EngineConfig {
             default_pools: DefaultPools::docker_ipv4(),
             bip: None,
             default_bridge_name: "berth0".into(),
+            icc: true,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The networks every daemon has: `bridge` (the default bridge), `host` and `none`. They are
-//! created on first start and keep their IDs across restarts; `--bip` can move `bridge`.
+//! created on first start and keep their IDs across restarts; `--bip` can move `bridge`
+//! and `--icc` sets its `enable_icc`.
 
 use crate::{internal, Engine};
 use berth_model::ids::generate_id;
@@ -22,19 +23,26 @@ impl Engine {
         }
         let wanted_pool = self.default_bridge_pool(&existing)?;
         match existing.iter().find(|n| n.name == "bridge" && n.predefined) {
-            Some(b) if b.pools.first() == Some(&wanted_pool) => {}
             Some(b) => {
-                // --bip changed since the last start: move the default bridge.
-                let mut moved = (**b).clone();
-                moved.pools = vec![wanted_pool];
-                self.commit(moved)?;
+                // --bip or --icc changed since the last start: move or reconfigure the
+                // default bridge, keeping its ID.
+                let mut changed = (**b).clone();
+                changed.pools = vec![wanted_pool];
+                if let Some(settings) = changed.bridge.as_mut() {
+                    settings.enable_icc = self.config.icc;
+                    changed.options = default_bridge_options(settings);
+                }
+                if changed != **b {
+                    self.commit(changed)?;
+                }
             }
             None => {
                 let mut net = plain_network("bridge", Driver::Bridge);
                 net.created = Some(berth_model::time::now());
                 net.enable_ipv4 = true;
                 net.pools = vec![wanted_pool];
-                let settings = default_bridge_settings(&self.config.default_bridge_name);
+                let mut settings = default_bridge_settings(&self.config.default_bridge_name);
+                settings.enable_icc = self.config.icc;
                 net.options = default_bridge_options(&settings);
                 net.bridge = Some(settings);
                 self.commit(net)?;

@@ -67,6 +67,26 @@ fn default_bridge_avoids_host_routes_and_honours_bip() {
 }
 
 #[test]
+fn icc_flag_reconfigures_the_stored_default_bridge_and_keeps_its_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = Arc::new(RecordingKernel::new());
+    let e = start(dir.path(), k.clone(), EngineConfig::default());
+    let b = e.inspect_network("bridge").unwrap();
+    assert_eq!(b.options["com.docker.network.bridge.enable_icc"], "true");
+    let id = b.id.clone();
+    drop(e);
+    let config = EngineConfig {
+        icc: false,
+        ..Default::default()
+    };
+    let e = start(dir.path(), k.clone(), config);
+    let b = e.inspect_network("bridge").unwrap();
+    assert_eq!(b.id, id);
+    assert_eq!(b.options["com.docker.network.bridge.enable_icc"], "false");
+    assert!(!b.bridge.as_ref().unwrap().enable_icc);
+}
+
+#[test]
 fn create_makes_the_bridge_then_stores_and_remove_undoes_it() {
     let dir = tempfile::tempdir().unwrap();
     let k = Arc::new(RecordingKernel::new());

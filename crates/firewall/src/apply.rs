@@ -3,6 +3,7 @@
 //! check the watchdog uses to tell whether the table is still whole.
 
 use crate::render::{TABLE_FAMILY, TABLE_NAME, WATCHED_CHAIN};
+use crate::render_bridge::BRIDGE_FAMILY;
 use crate::FirewallError;
 use nftables::schema::Nftables;
 use std::io::Write;
@@ -18,19 +19,22 @@ pub fn apply(doc: &Nftables<'_>) -> Result<(), FirewallError> {
     run_nft(&["-j", "-f", "-"], Some(&json)).map(|_| ())
 }
 
-/// Whether table `inet berth` is present with its rules: lists one small chain whose size
-/// does not grow with containers or ports, so it costs the same on any host. A table that
-/// was deleted (`nft flush ruleset`, `nft delete table`) or flushed (`nft flush table`) fails it.
+/// Whether tables `inet berth` and `bridge berth` are present with their rules: lists one
+/// small chain of each, whose size does not grow with containers or ports, so it costs the
+/// same on any host. A table that was deleted (`nft flush ruleset`, `nft delete table`) or
+/// flushed (`nft flush table`) fails it.
 pub fn table_intact() -> Result<bool, FirewallError> {
+    for family in [TABLE_FAMILY, BRIDGE_FAMILY] {
+        if !chain_has_rules(family)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn chain_has_rules(family: &str) -> Result<bool, FirewallError> {
     let out = match run_nft(
-        &[
-            "-j",
-            "list",
-            "chain",
-            TABLE_FAMILY,
-            TABLE_NAME,
-            WATCHED_CHAIN,
-        ],
+        &["-j", "list", "chain", family, TABLE_NAME, WATCHED_CHAIN],
         None,
     ) {
         Ok(out) => out,

@@ -19,7 +19,9 @@
 //! Isolation: a forwarded packet that enters by one berth bridge and leaves by another crossed
 //! networks and is dropped. Traffic in and out by the same bridge is the network's own (hairpin
 //! DNAT, or, where br_netfilter is loaded, frames switched between the bridge's ports) and is
-//! accepted first. berth itself needs no br_netfilter: ICC off isolates the bridge ports.
+//! accepted first. berth itself needs no br_netfilter: ICC off and links are enforced on the
+//! switched frames themselves, in the companion table `bridge berth` ([`crate::render_bridge`]),
+//! which the same transaction replaces.
 
 use crate::state::{FirewallState, NetworkRules, PortForward};
 use berth_model::container::ports::Proto;
@@ -37,8 +39,9 @@ const DSTNAT: i32 = -100;
 const SRCNAT: i32 = 100;
 const FILTER: i32 = 0;
 
-/// The document replacing table `inet berth`: add (so the delete cannot fail when it is
-/// missing), delete, then the whole table; one `nft -j -f -` runs it as one transaction.
+/// The document replacing tables `inet berth` and `bridge berth`: for each, add (so the
+/// delete cannot fail when it is missing), delete, then the whole table; one `nft -j -f -`
+/// runs it as one transaction.
 pub fn render(state: &FirewallState) -> Result<Nftables<'static>, serde_json::Error> {
     serde_json::from_value(render_value(state))
 }
@@ -69,6 +72,7 @@ pub fn render_value(state: &FirewallState) -> Value {
             "family": TABLE_FAMILY, "table": TABLE_NAME, "chain": chain, "expr": exprs
         }}}));
     }
+    cmds.extend(crate::render_bridge::bridge_table_commands(state));
     json!({ "nftables": cmds })
 }
 

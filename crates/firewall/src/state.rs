@@ -2,6 +2,7 @@
 //! no nftables syntax. The engine builds it from the store (networks, running containers and
 //! their published ports); the renderer turns it into the ruleset.
 
+use crate::links::{link_rules, LinkRule};
 use berth_model::container::ports::Proto;
 use berth_model::container::Container;
 use berth_model::network::Network;
@@ -14,6 +15,8 @@ use std::net::IpAddr;
 pub struct FirewallState {
     pub networks: Vec<NetworkRules>,
     pub ports: Vec<PortForward>,
+    /// Legacy links' openings between two containers of the default bridge.
+    pub links: Vec<LinkRule>,
 }
 
 /// One bridge network as the firewall sees it.
@@ -44,9 +47,9 @@ pub struct PortForward {
 }
 
 impl FirewallState {
-    /// The state for these networks and containers: every bridge network, and the published
+    /// The state for these networks and containers: every bridge network, the published
     /// ports of the running containers whose target address is on a non-internal bridge
-    /// network (Docker publishes nothing on an internal network).
+    /// network (Docker publishes nothing on an internal network), and their legacy links.
     pub fn from_model<'a>(
         networks: impl IntoIterator<Item = &'a Network>,
         containers: impl IntoIterator<Item = &'a Container>,
@@ -57,10 +60,12 @@ impl FirewallState {
                 state.networks.push(rules);
             }
         }
-        for c in containers {
-            if !c.state.is_running() {
-                continue;
-            }
+        let running: Vec<&Container> = containers
+            .into_iter()
+            .filter(|c| c.state.is_running())
+            .collect();
+        state.links = link_rules(&running);
+        for c in &running {
             for p in &c.published {
                 // Only to an address the container holds now (a disconnect takes one away).
                 let held = c.endpoints().any(|(_, e)| {
@@ -100,6 +105,8 @@ impl FirewallState {
         self.ports.dedup_by(|b, a| {
             a.proto == b.proto && a.host_ip == b.host_ip && a.host_port == b.host_port
         });
+        self.links.sort();
+        self.links.dedup();
     }
 
     /// The network whose subnet holds `ip`.

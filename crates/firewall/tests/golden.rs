@@ -64,14 +64,36 @@ fn masquerade_off() {
 
 #[test]
 fn icc_off() {
-    // ICC is enforced on the bridge ports (isolated), not in the table: the table is the
-    // same as with ICC on, which this file pins.
+    // ICC off is the network's subnet in the bridge table's icc_off4 set.
     let mut quiet = net("br-0123456789ab", "172.18.0.0/16");
     quiet.icc = false;
     check(
         "icc_off",
         &state(vec![net("berth0", "172.17.0.0/16"), quiet], vec![]),
     );
+}
+
+#[test]
+fn links_under_icc_off() {
+    // The default bridge with --icc=false: a parent linked to a child exposing 80/tcp and
+    // 53/udp, and a second parent linked to the same child.
+    let mut quiet = net("berth0", "172.17.0.0/16");
+    quiet.icc = false;
+    quiet.subnets6 = vec!["fd00:17::/64".parse().unwrap()];
+    let mut s = state(vec![quiet], vec![]);
+    let rule = |parent: &str, proto, port| berth_firewall::LinkRule {
+        parent: parent.parse().unwrap(),
+        child: "172.17.0.2".parse().unwrap(),
+        proto,
+        port,
+    };
+    s.links = vec![
+        rule("172.17.0.3", Proto::Tcp, 80),
+        rule("172.17.0.3", Proto::Udp, 53),
+        rule("172.17.0.4", Proto::Tcp, 80),
+    ];
+    s.normalize();
+    check("links", &s);
 }
 
 #[test]

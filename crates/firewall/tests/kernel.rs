@@ -179,6 +179,43 @@ fn intact_notices_a_deleted_or_flushed_table() {
     assert!(!fw.intact().unwrap(), "flushed");
     fw.apply(&s).unwrap();
     assert!(fw.intact().unwrap());
+    nft(&["delete", "table", "bridge", "berth"]);
+    assert!(!fw.intact().unwrap(), "the bridge table alone deleted");
+    fw.apply(&s).unwrap();
     nft(&["flush", "ruleset"]);
     assert!(!fw.intact().unwrap(), "deleted");
+}
+
+#[test]
+fn icc_off_and_links_land_in_the_bridge_table() {
+    private_netns();
+    let fw = NftFirewall;
+    let mut quiet = net("br-0123456789ab", "172.18.0.0/16");
+    quiet.icc = false;
+    let mut s = state(vec![net("berth0", "172.17.0.0/16"), quiet], vec![]);
+    s.links = [80, 443]
+        .map(|port| berth_firewall::LinkRule {
+            parent: "172.17.0.3".parse().unwrap(),
+            child: "172.17.0.2".parse().unwrap(),
+            proto: Proto::Tcp,
+            port,
+        })
+        .to_vec();
+    fw.apply(&s).unwrap();
+    let objs = listed("bridge", "berth");
+    assert_eq!(elements(&objs, "set", "links4").len(), 2, "{objs:?}");
+    let quiet_nets = elements(&objs, "set", "icc_off4");
+    assert_eq!(
+        quiet_nets.len(),
+        1,
+        "only the ICC-off network: {quiet_nets:?}"
+    );
+    assert_eq!(quiet_nets[0]["prefix"]["addr"], "172.18.0.0");
+    // One link fewer: the whole table is replaced, not appended to.
+    s.links.pop();
+    fw.apply(&s).unwrap();
+    assert_eq!(
+        elements(&listed("bridge", "berth"), "set", "links4").len(),
+        1
+    );
 }

@@ -38,10 +38,6 @@ pub struct EndpointSpec {
     pub default_v4: Option<Ipv4Addr>,
     /// Default route via this gateway on `ifname`, replacing any IPv6 default in the netns.
     pub default_v6: Option<Ipv6Addr>,
-    /// The host side is an isolated bridge port: it exchanges no frames with the other
-    /// isolated ports (the other containers of an `enable_icc=false` network), only with the
-    /// bridge itself, so the host and routed traffic still reach the container.
-    pub isolated: bool,
 }
 
 impl EndpointSpec {
@@ -95,7 +91,6 @@ mod tests {
             ipv6: false,
             default_v4: Some("172.18.0.1".parse().unwrap()),
             default_v6: None,
-            isolated: false,
         }
     }
 

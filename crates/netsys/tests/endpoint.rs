@@ -107,7 +107,6 @@ fn spec(netns: &Path, host: &str, ifname: &str, last: u8) -> EndpointSpec {
         ipv6: false,
         default_v4: Some("172.18.0.1".parse().unwrap()),
         default_v6: None,
-        isolated: false,
     }
 }
 
@@ -266,27 +265,6 @@ fn two_endpoints_in_one_netns_and_traffic_between_namespaces() {
         assert!(pings(&c1, "172.18.0.3"), "c1 reaches c2 over br-e");
         assert!(pings(&c2, "172.18.0.2"), "c2 reaches c1 over br-e");
         assert!(pings(&c1, "172.19.0.1"), "c1 reaches its second gateway");
-    });
-}
-
-#[test]
-fn isolated_ports_do_not_reach_each_other_but_reach_the_bridge() {
-    in_private_netns(|| {
-        let host = Host::new();
-        let c1 = host.sandbox("c1");
-        let c2 = host.sandbox("c2");
-        let mut one = spec(&c1, "veth0000001", "eth0", 2);
-        one.isolated = true;
-        let mut two = spec(&c2, "veth0000002", "eth0", 3);
-        two.isolated = true;
-        host.nl.add_endpoint(&one).unwrap();
-        host.nl.add_endpoint(&two).unwrap();
-        let detail = ip(None, "-d link show veth0000001");
-        assert!(detail.contains("isolated on"), "{detail}");
-        assert!(pings(&c1, "172.18.0.1"), "c1 reaches the bridge");
-        assert!(pings(&c2, "172.18.0.1"), "c2 reaches the bridge");
-        assert!(!pings(&c1, "172.18.0.3"), "c1 does not reach c2");
-        assert!(!pings(&c2, "172.18.0.2"), "c2 does not reach c1");
     });
 }
 

@@ -92,6 +92,7 @@ fn run(opts: DaemonOptions) -> Result<(), String> {
         default_pools: pools.clone(),
         bip: opts.bip,
         default_bridge_name: "berth0".into(),
+        icc: opts.icc,
     };
     let engine = Arc::new(Engine::start(config, store, kernel).map_err(|e| e.message)?);
     let info = host_info::gather(engine_id, &opts, pools.pools().to_vec());

@@ -27,6 +27,10 @@ struct Flags {
     /// Default bridge address and prefix, e.g. 172.17.0.1/16
     #[arg(long = "bip")]
     bip: Option<String>,
+    /// Enable inter-container communication on the default bridge (`--icc=false` leaves only
+    /// what legacy links open)
+    #[arg(long = "icc", default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    icc: bool,
     /// Pool for automatic subnets: base=CIDR,size=N (repeatable)
     #[arg(long = "default-address-pool")]
     default_address_pool: Vec<String>,
@@ -41,6 +45,7 @@ pub struct DaemonOptions {
     pub data_root: PathBuf,
     pub exec_root: PathBuf,
     pub bip: Option<IpNet>,
+    pub icc: bool,
     pub default_address_pools: Vec<PoolSpec>,
     pub log_level: String,
 }
@@ -105,6 +110,7 @@ pub fn parse(args: &[String]) -> Result<DaemonOptions, i32> {
         data_root: flags.data_root,
         exec_root: flags.exec_root,
         bip,
+        icc: flags.icc,
         default_address_pools: pools,
         log_level: flags.log_level,
     })

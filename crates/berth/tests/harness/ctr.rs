@@ -65,7 +65,12 @@ pub fn wt<'a>(line: &'a str, tail: &[&'a str]) -> Vec<&'a str> {
 
 /// A daemon with the busybox test image imported as `busybox`.
 pub fn daemon_with_busybox() -> Daemon {
-    let d = Daemon::start();
+    daemon_with_busybox_and(&[])
+}
+
+/// [`daemon_with_busybox`] with more daemon flags.
+pub fn daemon_with_busybox_and(flags: &[&str]) -> Daemon {
+    let d = Daemon::start_with(flags);
     let tar = d.data_root().with_file_name("busybox.tar");
     berth_image::testing::write_busybox_rootfs_tar(&tar);
     berth(&d, &["import", tar.to_str().unwrap(), "busybox"]).ok();

@@ -204,7 +204,12 @@ pub fn nft(d: &Daemon, args: &[&str]) -> Option<String> {
 /// The elements of one of table inet berth's sets as `nft -j` lists them, or None when the
 /// table or set is missing.
 pub fn berth_set(d: &Daemon, set: &str) -> Option<Vec<serde_json::Value>> {
-    let out = nft(d, &["-j", "list", "set", "inet", "berth", set])?;
+    family_set(d, "inet", set)
+}
+
+/// The elements of one of table `FAMILY berth`'s sets (`inet`, or `bridge` for ICC and links).
+pub fn family_set(d: &Daemon, family: &str, set: &str) -> Option<Vec<serde_json::Value>> {
+    let out = nft(d, &["-j", "list", "set", family, "berth", set])?;
     let v: serde_json::Value = serde_json::from_str(&out).ok()?;
     let objs = v["nftables"].as_array()?.clone();
     let s = objs.iter().find(|o| o.get("set").is_some())?;

@@ -303,9 +303,6 @@ fn endpoint_spec(
         } else {
             None
         },
-        // enable_icc=false: containers of the network exchange no frames at all; the
-        // bridge (the host, routed and published-port traffic) still reaches each of them.
-        isolated: bridge.is_some_and(|b| !b.enable_icc),
     }
 }
 

@@ -33,7 +33,11 @@ pub fn port(
 }
 
 pub fn state(networks: Vec<NetworkRules>, ports: Vec<PortForward>) -> FirewallState {
-    let mut s = FirewallState { networks, ports };
+    let mut s = FirewallState {
+        networks,
+        ports,
+        links: vec![],
+    };
     s.normalize();
     s
 }

@@ -105,13 +105,6 @@ fn create_pair(
         message: RouteNetlinkMessage::SetLink(veth::label_host_side(host_index, &spec.alias)),
         flags: 0,
     }];
-    if spec.isolated {
-        host_side.push(Request {
-            op: format!("isolate bridge port {}", spec.host_ifname),
-            message: RouteNetlinkMessage::NewLink(veth::isolate_port(host_index)),
-            flags: 0,
-        });
-    }
     host_side.extend([Request {
         op: format!("set {} up", spec.host_ifname),
         message: RouteNetlinkMessage::SetLink(veth::set_up(host_index)),

@@ -6,8 +6,8 @@
 use std::os::fd::RawFd;
 
 use netlink_packet_route::link::{
-    AfSpecInet6, AfSpecUnspec, In6AddrGenMode, InfoBridgePort, InfoData, InfoKind, InfoPortData,
-    InfoPortKind, InfoVeth, LinkAttribute, LinkInfo, LinkMessage,
+    AfSpecInet6, AfSpecUnspec, In6AddrGenMode, InfoData, InfoKind, InfoVeth, LinkAttribute,
+    LinkMessage,
 };
 use rtnetlink::{LinkMessageBuilder, LinkUnspec, LinkVeth};
 
@@ -54,19 +54,6 @@ pub(crate) fn label_host_side(index: u32, alias: &str) -> LinkMessage {
         .build()
 }
 
-/// Marks a bridge port isolated (IFLA_BRPORT_ISOLATED), as `bridge link set dev X isolated on`
-/// does; sent as RTM_NEWLINK on the existing link, the only message that carries port data.
-pub(crate) fn isolate_port(index: u32) -> LinkMessage {
-    LinkUnspec::new_with_index(index)
-        .append_extra_attribute(LinkAttribute::LinkInfo(vec![
-            LinkInfo::PortKind(InfoPortKind::Bridge),
-            LinkInfo::PortData(InfoPortData::BridgePort(vec![InfoBridgePort::Isolated(
-                true,
-            )])),
-        ]))
-        .build()
-}
-
 pub(crate) fn set_up(index: u32) -> LinkMessage {
     LinkUnspec::new_with_index(index).up().build()
 }
@@ -106,7 +93,6 @@ mod tests {
             ipv6,
             default_v4: None,
             default_v6: None,
-            isolated: false,
         }
     }
 

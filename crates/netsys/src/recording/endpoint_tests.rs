@@ -29,7 +29,6 @@ fn spec(host: &str, ifname: &str, last: u8) -> EndpointSpec {
         ipv6: false,
         default_v4: Some("172.18.0.1".parse().unwrap()),
         default_v6: None,
-        isolated: false,
     }
 }
 

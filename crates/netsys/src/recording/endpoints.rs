@@ -32,9 +32,6 @@ fn describe(spec: &EndpointSpec) -> String {
     if let Some(gw) = spec.default_v6 {
         line.push_str(&format!(" v6gw={gw}"));
     }
-    if spec.isolated {
-        line.push_str(" isolated");
-    }
     line
 }
 
