@@ -47,6 +47,7 @@ IPERF_MIN=0.95       # berth / hand-built
 BENCH=endpoints.sh
 . bench/lib/fakehost.sh
 . bench/lib/report.sh
+. bench/lib/iperf.sh
 fakehost_require_root "it creates namespaces and containers"
 fakehost_install hyperfine=hyperfine ip=iproute2 ss=iproute2 jq=jq "curl=curl ca-certificates" \
   nsenter=util-linux "cc=gcc libc6-dev" file=file /bin/busybox=busybox-static iperf3=iperf3
@@ -255,28 +256,6 @@ quiesce() {
   echo "endpoints.sh: the fake host's veths or the kernel's namespaces do not settle" >&2
   exit 1
 }
-# busy_percent: how busy the CPUs were over the last second (all of them, from /proc/stat).
-busy_percent() {
-  local a b
-  a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat)
-  sleep 1
-  b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat)
-  LC_ALL=C awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ")
-    busy = y[1] - x[1]; idle = y[2] - x[2]; printf "%.0f", 100 * busy / (busy + idle + 0.001) }'
-}
-# wait_idle: waits (up to 30 s) for the machine to be idle (under 10% busy over a second): the
-# benchmark shares it with whatever else runs there. Logs the last reading to RES/busy.
-wait_idle() {
-  local b
-  for _ in $(seq 30); do
-    b=$(busy_percent)
-    [ "$b" -lt 10 ] && break
-  done
-  echo "$b" >>"$RES/busy"
-  [ "$b" -lt 10 ] || echo "endpoints.sh: the machine stays busy ($b% of the CPUs); measuring anyway" >&2
-  return 0
-}
-
 # --- attach, bridge with 1 port; the network's share of run ----------------------------------
 # Every timed run of a group follows the same pause (`$H quiet`, if nothing else): on this kind
 # of virtual machine a command that starts after a quarter of a second of idle CPU takes about
@@ -357,28 +336,6 @@ route add default via 198.19.0.1 dev eth0
 EOF
 done
 
-# Server and client on CPUs of their own, when there are two, for less scheduling noise.
-IPERF_SERVER_CPU=""
-IPERF_CLIENT_CPU=""
-if [ "$(nproc)" -ge 2 ]; then
-  IPERF_SERVER_CPU="-A 0"
-  IPERF_CLIENT_CPU="-A 1"
-fi
-# iperf SERVER_NETNS CLIENT_NETNS SERVER_IP OUT: one IPERF_SECONDS run of iperf3, the host's
-# binary inside the two namespaces; prints the received Gbit/s.
-iperf() {
-  wait_idle
-  nsenter --net="$1" iperf3 -s -1 -p 5201 $IPERF_SERVER_CPU >/dev/null 2>&1 &
-  IPERF_PID=$!
-  for _ in $(seq 250); do
-    nsenter --net="$1" ss -Htln 'sport = :5201' | grep -q . && break
-    sleep 0.02
-  done
-  nsenter --net="$2" iperf3 -c "$3" -p 5201 -t "$IPERF_SECONDS" $IPERF_CLIENT_CPU -J >"$4"
-  wait "$IPERF_PID"
-  IPERF_PID=""
-  jq -r '.end.sum_received.bits_per_second / 1e9' "$4"
-}
 : >"$T/iperf-berth"
 : >"$T/iperf-hand"
 iperf_berth() { iperf "$berth_server" "$berth_client" "$berth_ip" "$RES/iperf-berth-$1.json" >>"$T/iperf-berth"; }
@@ -412,7 +369,6 @@ if [ "${SKIP_NETSYS:-0}" != 1 ]; then
 fi
 
 # --- report ----------------------------------------------------------------------------------
-median_of() { sort -g "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 minus() { LC_ALL=C awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
 le() { LC_ALL=C awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 # met TEXT CHECK...: the target cell, by the exit status of CHECK.

@@ -13,6 +13,7 @@ packages=(
   busybox-static              # test images: a rootfs with /bin/busybox and its applets
   hyperfine                   # bench/
   curl ca-certificates        # README examples, debugging
+  docker-compose              # compose (v1, Debian's) as a real client in the e2e tests
 )
 
 missing=()
@@ -33,6 +34,13 @@ if ! command -v docker >/dev/null 2>&1; then
   chmod +x /usr/sbin/policy-rc.d
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io
   rm -f /usr/sbin/policy-rc.d
+fi
+
+# The Docker SDK for Python, a real client of the end-to-end tests (the python3 on PATH).
+if ! python3 -c 'import docker' >/dev/null 2>&1; then
+  # Debian's own python3 refuses pip installs outside a venv unless told (PEP 668).
+  python3 -m pip install -q 'docker>=7' ||
+    python3 -m pip install -q --break-system-packages 'docker>=7'
 fi
 
 for tool in cargo rustc; do

@@ -195,9 +195,21 @@ fn a_held_port_fails_the_second_start_and_changes_nothing() {
     assert!(r
         .message()
         .ends_with("Bind for 0.0.0.0:8080 failed: port is already allocated"));
-    // nothing changed: still created, no endpoint, no veth, no ports; the holder unchanged
+    // nothing changed but the failure Docker records (State.Error, exit code 128): still
+    // created, no endpoint, no veth, no ports; the holder unchanged
     let after = inspect(&d, "second");
-    assert_eq!(after["State"], before["State"]);
+    let mut state = after["State"].clone();
+    assert!(
+        state["Error"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("Bind for 0.0.0.0:8080 failed: port is already allocated"),
+        "{state}"
+    );
+    assert_eq!(state["ExitCode"], 128);
+    state["Error"] = before["State"]["Error"].clone();
+    state["ExitCode"] = before["State"]["ExitCode"].clone();
+    assert_eq!(state, before["State"]);
     assert_eq!(after["NetworkSettings"]["Ports"], json!({}));
     assert_eq!(
         after["NetworkSettings"]["Networks"]["bridge"]["IPAddress"],

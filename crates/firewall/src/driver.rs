@@ -15,9 +15,25 @@ pub trait FirewallDriver: Send + Sync {
     fn intact(&self) -> Result<bool, FirewallError>;
 }
 
-/// The real firewall: table `inet berth` in the daemon's own network namespace.
+/// The real firewall: tables `inet berth` and `bridge berth` in the daemon's own network
+/// namespace. It remembers the state it last installed, so a change is sent as element
+/// updates ([`crate::delta`]) and a change that alters nothing is not sent at all; the whole
+/// tables are replaced at the first apply, after anything went wrong, and when the watchdog
+/// finds them deleted or flushed.
 #[derive(Debug, Default)]
-pub struct NftFirewall;
+pub struct NftFirewall {
+    installed: Mutex<Option<FirewallState>>,
+}
+
+impl NftFirewall {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn installed(&self) -> std::sync::MutexGuard<'_, Option<FirewallState>> {
+        self.installed.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
 
 impl FirewallDriver for NftFirewall {
     fn prepare_host(&self) -> Result<(), FirewallError> {
@@ -33,12 +49,38 @@ impl FirewallDriver for NftFirewall {
                 crate::sysctl::enable_route_localnet(&net.bridge)?;
             }
         }
+        let mut installed = self.installed();
+        if let Some(old) = installed.take() {
+            let Some(delta) = crate::delta::render_delta(&old, state) else {
+                *installed = Some(state.clone());
+                return Ok(());
+            };
+            let doc =
+                serde_json::from_value(delta).map_err(|e| FirewallError::Render(e.to_string()));
+            match doc.and_then(|doc| crate::apply::apply(&doc)) {
+                Ok(()) => {
+                    *installed = Some(state.clone());
+                    return Ok(());
+                }
+                // The tables are not what we left (changed behind our back): replace them.
+                Err(e) => {
+                    tracing::debug!(error = %e, "element update refused; replacing the tables")
+                }
+            }
+        }
         let doc = crate::render::render(state).map_err(|e| FirewallError::Render(e.to_string()))?;
-        crate::apply::apply(&doc)
+        crate::apply::apply(&doc)?;
+        *installed = Some(state.clone());
+        Ok(())
     }
 
     fn intact(&self) -> Result<bool, FirewallError> {
-        crate::apply::table_intact()
+        let intact = crate::apply::table_intact()?;
+        if !intact {
+            // Whatever is left of them is no base for element updates.
+            *self.installed() = None;
+        }
+        Ok(intact)
     }
 }
 

@@ -7,10 +7,12 @@
 //! - [`state`]: the desired state, built from the model's networks and containers;
 //! - [`links`]: legacy links as rules of that state;
 //! - [`render`]: that state as the `nftables` crate's JSON document (golden-file tested);
+//! - [`delta`]: a change as element updates, the common case;
 //! - [`apply`]: the document through `nft -j -f -`, and the watchdog's cheap check;
 //! - [`driver`]: the seam the engine calls, real and recording.
 
 pub mod apply;
+pub mod delta;
 pub mod driver;
 pub mod links;
 pub mod render;

@@ -180,58 +180,68 @@ fn sets(state: &FirewallState) -> Vec<Value> {
     ]
 }
 
+/// The port maps, in the order they are declared: for IPv4 then IPv6, ports bound to every
+/// local address (keyed on protocol and port), then ports bound to one host address (keyed on
+/// that address too), each as an address map and a port map.
+const MAPS: [(&str, bool, bool); 4] = [
+    ("_addr", false, false),
+    ("_port", false, true),
+    ("_ip_addr", true, false),
+    ("_ip_port", true, true),
+];
+
+fn map_name(v6: bool, suffix: &str) -> String {
+    format!("dnat{}{suffix}", if v6 { "6" } else { "4" })
+}
+
+/// The map elements one published port contributes, as (map name, `[key, data]`): one in an
+/// address map and one in a port map; none for a host address of the other family than the
+/// container's (nothing could be translated).
+pub(crate) fn port_elements(p: &PortForward) -> Vec<(String, Value)> {
+    let v6 = p.container_ip.is_ipv6();
+    let bound = match p.host_ip {
+        None => false,
+        Some(ip) if ip.is_ipv6() == v6 => true,
+        Some(_) => return Vec::new(),
+    };
+    let key = match p.host_ip {
+        Some(ip) if bound => json!({"concat": [ip.to_string(), proto(p.proto), p.host_port]}),
+        _ => json!({"concat": [proto(p.proto), p.host_port]}),
+    };
+    MAPS.iter()
+        .filter(|(_, with_ip, _)| *with_ip == bound)
+        .map(|(suffix, _, is_port)| {
+            let data = if *is_port {
+                json!(p.container_port)
+            } else {
+                json!(p.container_ip.to_string())
+            };
+            (map_name(v6, suffix), json!([key.clone(), data]))
+        })
+        .collect()
+}
+
 fn maps(state: &FirewallState) -> Vec<Value> {
+    let mut elems: std::collections::HashMap<String, Vec<Value>> = Default::default();
+    for p in &state.ports {
+        for (name, elem) in port_elements(p) {
+            elems.entry(name).or_default().push(elem);
+        }
+    }
     let mut out = Vec::new();
     for v6 in [false, true] {
-        let fam = if v6 { "6" } else { "4" };
         let addr_type = if v6 { "ipv6_addr" } else { "ipv4_addr" };
-        let ports: Vec<&PortForward> = state
-            .ports
-            .iter()
-            .filter(|p| p.container_ip.is_ipv6() == v6)
-            .collect();
-        let any: Vec<&&PortForward> = ports.iter().filter(|p| p.host_ip.is_none()).collect();
-        let bound: Vec<&&PortForward> = ports
-            .iter()
-            .filter(|p| p.host_ip.is_some_and(|ip| ip.is_ipv6() == v6))
-            .collect();
-        let key_any = |p: &PortForward| json!({"concat": [proto(p.proto), p.host_port]});
-        let key_ip = |p: &PortForward| json!({"concat": [p.host_ip.map(|ip| ip.to_string()), proto(p.proto), p.host_port]});
-        let addr = |p: &PortForward| json!(p.container_ip.to_string());
-        let port = |p: &PortForward| json!(p.container_port);
-        let any_key = json!(["inet_proto", "inet_service"]);
-        let ip_key = json!([addr_type, "inet_proto", "inet_service"]);
-        let elems = |list: &[&&PortForward],
-                     k: &dyn Fn(&PortForward) -> Value,
-                     d: &dyn Fn(&PortForward) -> Value| {
-            list.iter().map(|p| json!([k(p), d(p)])).collect::<Vec<_>>()
-        };
-        // Ports bound to every local address, keyed on protocol and port.
-        out.push(map(
-            &format!("dnat{fam}_addr"),
-            any_key.clone(),
-            addr_type,
-            elems(&any, &key_any, &addr),
-        ));
-        out.push(map(
-            &format!("dnat{fam}_port"),
-            any_key,
-            "inet_service",
-            elems(&any, &key_any, &port),
-        ));
-        // Ports bound to one host address, keyed on that address too.
-        out.push(map(
-            &format!("dnat{fam}_ip_addr"),
-            ip_key.clone(),
-            addr_type,
-            elems(&bound, &key_ip, &addr),
-        ));
-        out.push(map(
-            &format!("dnat{fam}_ip_port"),
-            ip_key,
-            "inet_service",
-            elems(&bound, &key_ip, &port),
-        ));
+        for (suffix, with_ip, is_port) in MAPS {
+            let key = if with_ip {
+                json!([addr_type, "inet_proto", "inet_service"])
+            } else {
+                json!(["inet_proto", "inet_service"])
+            };
+            let data = if is_port { "inet_service" } else { addr_type };
+            let name = map_name(v6, suffix);
+            let list = elems.remove(&name).unwrap_or_default();
+            out.push(map(&name, key, data, list));
+        }
     }
     out
 }

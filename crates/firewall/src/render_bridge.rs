@@ -21,6 +21,8 @@ use crate::state::FirewallState;
 use serde_json::{json, Value};
 
 pub const BRIDGE_FAMILY: &str = "bridge";
+/// The set of links: parent . child . protocol . port.
+pub const LINKS_SET: &str = "links4";
 
 /// nft's `filter` priority in the bridge family: before br_netfilter (0) hands the frame to
 /// the IP hooks, where it would be accepted as the network's own traffic.
@@ -66,7 +68,7 @@ fn prefix(addr: impl ToString, len: u8) -> Value {
     json!({"prefix": {"addr": addr.to_string(), "len": len}})
 }
 
-fn link_elem(l: &LinkRule) -> Value {
+pub(crate) fn link_elem(l: &LinkRule) -> Value {
     json!({"concat": [l.parent.to_string(), l.child.to_string(), l.proto.as_str(), l.port]})
 }
 
@@ -92,7 +94,7 @@ fn sets(state: &FirewallState) -> Vec<Value> {
         set("icc_off6", json!("ipv6_addr"), true, v6),
         // parent . child . protocol . the child's exposed port.
         set(
-            "links4",
+            LINKS_SET,
             json!(["ipv4_addr", "ipv4_addr", "inet_proto", "inet_service"]),
             false,
             state.links.iter().map(link_elem).collect(),

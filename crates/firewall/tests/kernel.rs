@@ -71,7 +71,7 @@ fn applies_replaces_and_leaves_other_tables_alone() {
     others();
     let before_nat = nft(&["-j", "list", "table", "ip", "nat"]);
     let before_guard = nft(&["-j", "list", "table", "inet", "accguard"]);
-    let fw = NftFirewall;
+    let fw = NftFirewall::new();
     assert!(!fw.intact().unwrap(), "no table yet");
 
     let mut internal = net("br-internal0", "172.19.0.0/16");
@@ -150,7 +150,7 @@ fn applies_replaces_and_leaves_other_tables_alone() {
 #[test]
 fn a_refused_document_changes_nothing() {
     private_netns();
-    let fw = NftFirewall;
+    let fw = NftFirewall::new();
     let good = state(
         vec![net("berth0", "172.17.0.0/16")],
         vec![port(Proto::Tcp, 8080, "172.17.0.2", 80, "berth0")],
@@ -171,7 +171,7 @@ fn a_refused_document_changes_nothing() {
 #[test]
 fn intact_notices_a_deleted_or_flushed_table() {
     private_netns();
-    let fw = NftFirewall;
+    let fw = NftFirewall::new();
     let s = state(vec![net("berth0", "172.17.0.0/16")], vec![]);
     fw.apply(&s).unwrap();
     assert!(fw.intact().unwrap());
@@ -189,7 +189,7 @@ fn intact_notices_a_deleted_or_flushed_table() {
 #[test]
 fn icc_off_and_links_land_in_the_bridge_table() {
     private_netns();
-    let fw = NftFirewall;
+    let fw = NftFirewall::new();
     let mut quiet = net("br-0123456789ab", "172.18.0.0/16");
     quiet.icc = false;
     let mut s = state(vec![net("berth0", "172.17.0.0/16"), quiet], vec![]);
@@ -216,6 +216,104 @@ fn icc_off_and_links_land_in_the_bridge_table() {
     fw.apply(&s).unwrap();
     assert_eq!(
         elements(&listed("bridge", "berth"), "set", "links4").len(),
+        1
+    );
+}
+
+/// Every set's and map's elements in both berth tables, for comparing two installs.
+fn all_elements() -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for family in ["inet", "bridge"] {
+        for o in listed(family, "berth") {
+            for kind in ["set", "map"] {
+                if let Some(obj) = o.get(kind) {
+                    let mut elems: Vec<String> = obj["elem"]
+                        .as_array()
+                        .map(|a| a.iter().map(|e| e.to_string()).collect())
+                        .unwrap_or_default();
+                    elems.sort();
+                    out.push((format!("{family} {}", obj["name"]), elems));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn link(parent: &str, port: u16) -> berth_firewall::LinkRule {
+    berth_firewall::LinkRule {
+        parent: parent.parse().unwrap(),
+        child: "172.17.0.2".parse().unwrap(),
+        proto: Proto::Tcp,
+        port,
+    }
+}
+
+#[test]
+fn element_updates_end_where_a_full_replace_does() {
+    private_netns();
+    let mut quiet = net("berth0", "172.17.0.0/16");
+    quiet.icc = false;
+    let mut s1 = state(
+        vec![quiet.clone()],
+        vec![
+            port(Proto::Tcp, 8080, "172.17.0.2", 80, "berth0"),
+            port(Proto::Udp, 5353, "172.17.0.3", 53, "berth0"),
+        ],
+    );
+    s1.links = vec![link("172.17.0.3", 80)];
+    // A port gone, one moved to a new address (a restart), one new; a link gone, one new.
+    let mut s2 = state(
+        vec![quiet.clone()],
+        vec![
+            port(Proto::Tcp, 8080, "172.17.0.9", 80, "berth0"),
+            port(Proto::Tcp, 9000, "172.17.0.4", 90, "berth0"),
+        ],
+    );
+    s2.links = vec![link("172.17.0.4", 80)];
+    s2.normalize();
+    // Another network too: the general comparison of two renderings.
+    let mut s3 = s2.clone();
+    s3.networks.push(net("br-0123456789ab", "172.18.0.0/16"));
+    s3.normalize();
+    let fw = NftFirewall::new();
+    fw.apply(&s1).unwrap();
+    for next in [&s2, &s3, &s1] {
+        fw.apply(next).unwrap();
+        let updated = all_elements();
+        NftFirewall::new().apply(next).unwrap(); // a fresh driver replaces the tables whole
+        assert_eq!(updated, all_elements());
+        fw.intact().unwrap();
+    }
+}
+
+#[test]
+fn an_update_refused_because_of_a_change_behind_berths_back_falls_back_to_a_replace() {
+    private_netns();
+    let s1 = state(
+        vec![net("berth0", "172.17.0.0/16")],
+        vec![port(Proto::Tcp, 8080, "172.17.0.2", 80, "berth0")],
+    );
+    let s2 = state(vec![net("berth0", "172.17.0.0/16")], vec![]);
+    let fw = NftFirewall::new();
+    fw.apply(&s1).unwrap();
+    // Someone deletes the element berth is about to delete: the update would fail.
+    nft(&[
+        "delete",
+        "element",
+        "inet",
+        "berth",
+        "dnat4_port",
+        "{ tcp . 8080 }",
+    ]);
+    fw.apply(&s2).unwrap();
+    let objs = listed("inet", "berth");
+    assert!(elements(&objs, "map", "dnat4_port").is_empty());
+    assert!(elements(&objs, "map", "dnat4_addr").is_empty());
+    fw.apply(&s1).unwrap();
+    assert_eq!(
+        elements(&listed("inet", "berth"), "map", "dnat4_port").len(),
         1
     );
 }

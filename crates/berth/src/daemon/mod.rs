@@ -117,7 +117,7 @@ fn run(opts: DaemonOptions) -> Result<(), String> {
         .map_err(|e| e.message)?;
     // After the containers are adopted: the first table carries their published ports.
     engine
-        .enable_firewall(Arc::new(berth_firewall::NftFirewall))
+        .enable_firewall(Arc::new(berth_firewall::NftFirewall::new()))
         .map_err(|e| format!("cannot set up the firewall: {}", e.message))?;
     firewall_watchdog::spawn(engine.clone())?;
     let state = AppState {

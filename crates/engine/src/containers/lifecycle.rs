@@ -44,6 +44,20 @@ impl Engine {
         let auto_remove = c.request.host.auto_remove;
         let id = c.id.clone();
         let started = self.start_inner(c, is_restart);
+        if let Err(e) = &started {
+            // Docker records every failed start in the state (`State.Error`, and exit code
+            // 128 unless the failure set one), the container staying as it was otherwise.
+            let table = self.containers()?;
+            let recorded = self.update_container(table, &id, |c| {
+                c.state.error = e.message.clone();
+                if c.state.exit_code == 0 {
+                    c.state.exit_code = 128;
+                }
+            });
+            if let Err(save) = recorded {
+                tracing::warn!(container = %id, error = %save.message, "cannot record a failed start");
+            }
+        }
         if started.is_err() && auto_remove {
             // Docker removes a `--rm` container whose start failed (clients wait for that).
             let engine = self.clone();
