@@ -3,6 +3,12 @@
 //! it (network create/rm, container start/exit, connect/disconnect, published ports), and in
 //! full when the daemon starts.
 //!
+//! Changes in flight: a container being started, connected or reaped is applied as it will be
+//! before its record is committed, and other changes computed meanwhile (another container
+//! starting at the same time) must see it so too, or they would take its ports out again.
+//! [`Engine::apply_firewall_with`] therefore registers the record as an override until the
+//! caller commits it (or gives up, which re-applies from the store).
+//!
 //! All or nothing: an nft transaction either applies whole or leaves the previous table in
 //! place. A change that adds to the table (network create, start, connect) is applied before
 //! it is acknowledged and undone when the apply fails, so the store never holds what the
@@ -13,6 +19,7 @@ use crate::Engine;
 use berth_firewall::{FirewallDriver, FirewallState};
 use berth_model::container::Container;
 use berth_model::ApiError;
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -32,13 +39,38 @@ impl Engine {
     /// Re-renders the table from the store's current state and applies it. The ports code
     /// calls this after it changes a running container's `published`.
     pub fn sync_firewall(&self) -> Result<(), ApiError> {
-        self.apply_firewall(None)
+        self.apply_firewall()
     }
 
     /// Applies the table as it would be with `c` in place of its stored record (a container
-    /// about to start or to be connected), before that record is committed.
-    pub(crate) fn apply_firewall_with(&self, c: &Container) -> Result<(), ApiError> {
-        self.apply_firewall(Some(c))
+    /// about to start, be connected, or whose exit is being recorded), before that record is
+    /// committed. Until the returned guard is marked committed or dropped, every other apply
+    /// sees `c` too.
+    pub(crate) fn apply_firewall_with(
+        &self,
+        c: &Container,
+    ) -> Result<FirewallOverride<'_>, ApiError> {
+        self.overrides().insert(c.id.clone(), c.clone());
+        let guard = FirewallOverride {
+            engine: self,
+            id: c.id.clone(),
+            committed: false,
+        };
+        match self.apply_firewall() {
+            Ok(()) => Ok(guard),
+            Err(e) => {
+                // Nothing was committed: the override goes, and the table follows the store
+                // again (now, or through the watchdog).
+                drop(guard);
+                Err(e)
+            }
+        }
+    }
+
+    fn overrides(&self) -> std::sync::MutexGuard<'_, HashMap<String, Container>> {
+        self.firewall_overrides
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     /// After a change that removes from the table: a failure is logged and left to the
@@ -83,13 +115,13 @@ impl Engine {
         }
     }
 
-    fn apply_firewall(&self, over: Option<&Container>) -> Result<(), ApiError> {
+    fn apply_firewall(&self) -> Result<(), ApiError> {
         let Some(driver) = self.firewall.get() else {
             return Ok(());
         };
         // Serialised with the state read, so an older state never replaces a newer one.
         let _guard = self.firewall_lock.lock().unwrap_or_else(|p| p.into_inner());
-        let state = self.firewall_state(over);
+        let state = self.firewall_state();
         match driver.apply(&state) {
             Ok(()) => {
                 self.firewall_stale.store(false, Ordering::SeqCst);
@@ -104,21 +136,46 @@ impl Engine {
         }
     }
 
-    /// Every bridge network, and the running containers (with `over` replacing its record).
-    pub(crate) fn firewall_state(&self, over: Option<&Container>) -> FirewallState {
+    /// Every bridge network, and the running containers, records in flight replacing the
+    /// stored ones.
+    pub(crate) fn firewall_state(&self) -> FirewallState {
         let networks = self.state.networks();
+        let overrides = self.overrides().clone();
         let mut containers: Vec<Container> = match self.containers() {
             Ok(table) => table
                 .lock_all()
                 .values()
-                .filter(|c| c.state.is_running() && over.is_none_or(|o| o.id != c.id))
+                .filter(|c| c.state.is_running() && !overrides.contains_key(&c.id))
                 .cloned()
                 .collect(),
             Err(_) => Vec::new(),
         };
-        if let Some(c) = over {
-            containers.push(c.clone());
-        }
+        containers.extend(overrides.into_values().filter(|c| c.state.is_running()));
         FirewallState::from_model(networks.iter().map(|n| n.as_ref()), containers.iter())
+    }
+}
+
+/// A container record applied to the firewall ahead of its commit (see the module's doc).
+#[must_use = "the override lasts as long as the guard"]
+pub(crate) struct FirewallOverride<'a> {
+    engine: &'a Engine,
+    id: String,
+    committed: bool,
+}
+
+impl FirewallOverride<'_> {
+    /// The record is in the store now: the override can go without a new apply.
+    pub(crate) fn committed(mut self) {
+        self.committed = true;
+    }
+}
+
+impl Drop for FirewallOverride<'_> {
+    fn drop(&mut self) {
+        self.engine.overrides().remove(&self.id);
+        if !self.committed {
+            self.engine
+                .sync_firewall_or_log("a change that was not committed");
+        }
     }
 }

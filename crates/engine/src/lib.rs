@@ -47,6 +47,8 @@ pub struct Engine {
     firewall: OnceLock<Arc<dyn berth_firewall::FirewallDriver>>,
     /// Serialises reading the desired state with applying it.
     firewall_lock: Mutex<()>,
+    /// Container records applied to the firewall ahead of their commit, by ID.
+    firewall_overrides: Mutex<std::collections::HashMap<String, berth_model::container::Container>>,
     /// The last apply failed: the kernel may lag the store until the watchdog re-applies.
     firewall_stale: std::sync::atomic::AtomicBool,
     /// What `GET /events` streams: every committed change, published after its commit.
@@ -78,6 +80,7 @@ impl Engine {
             dns: OnceLock::new(),
             firewall: OnceLock::new(),
             firewall_lock: Mutex::new(()),
+            firewall_overrides: Mutex::new(Default::default()),
             firewall_stale: std::sync::atomic::AtomicBool::new(false),
             events: events::EventBus::default(),
             volumes_lock: Mutex::new(()),

@@ -399,7 +399,12 @@ fn a_plug_failing_midway_rolls_the_whole_start_back() {
         .unwrap()
         .iter()
         .all(|l| l.kind.as_deref() != Some("veth")));
-    let after = e.engine.inspect_container("ana").unwrap();
+    let mut after = e.engine.inspect_container("ana").unwrap();
+    // Docker records the failure (State.Error, exit code 128) and nothing else.
+    assert_eq!(after.state.error, err.message);
+    assert_eq!(after.state.exit_code, 128);
+    after.state.error.clear();
+    after.state.exit_code = 0;
     assert_eq!(after, before, "still created, no endpoint recorded");
     assert!(e.engine.network_endpoints(&bridge.id).is_empty());
     assert!(e.engine.network_endpoints(&second.id).is_empty());

@@ -53,9 +53,13 @@ impl Engine {
         tracing::info!(container = %id, code = exited.code, "container exited");
         // Its published ports leave the table before the exit is recorded, so whoever waits
         // for the stop (docker stop, wait) finds them gone; a failure is retried in the background.
-        if let Err(e) = self.apply_firewall_with(&c) {
-            tracing::error!(container = %id, error = %e.message, "cannot update the firewall; retrying in the background");
-        }
+        let firewall = match self.apply_firewall_with(&c) {
+            Ok(guard) => Some(guard),
+            Err(e) => {
+                tracing::error!(container = %id, error = %e.message, "cannot update the firewall; retrying in the background");
+                None
+            }
+        };
         // The signal lock keeps a `kill` event before the die it causes.
         let lock = table.signal_lock(id);
         let held = hold(&lock);
@@ -89,6 +93,10 @@ impl Engine {
             cur.state.stopped_by_user |= stopped_by_user;
             cur.name = name;
         });
+        // Committed (or, if it could not be, dropped: the table then follows the store).
+        if let (Some(guard), Ok(Some(_))) = (firewall, &merged) {
+            guard.committed();
+        }
         let c = match merged {
             Ok(Some(c)) => c,
             Ok(None) => return,

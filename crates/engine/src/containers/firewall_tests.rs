@@ -180,3 +180,31 @@ fn the_watchdog_restores_a_deleted_table_and_a_stale_one() {
     assert!(e.engine.check_firewall());
     assert_eq!(bridges(&installed(&fw)), vec!["berth0".to_string()]);
 }
+
+#[test]
+fn containers_starting_at_once_keep_each_others_ports() {
+    // Each start applies the table with its own record ahead of its commit; one computed
+    // meanwhile must include the others in flight, or it would take their ports out again.
+    let (e, fw) = with_firewall();
+    let names: Vec<String> = (0..8).map(|i| format!("p{i}")).collect();
+    for (i, name) in names.iter().enumerate() {
+        let mut r = req(name, NetworkMode::Bridge);
+        r.host.port_bindings.insert(
+            berth_model::container::ports::PortProto::parse("80").unwrap(),
+            vec![berth_model::container::ports::PortBinding {
+                host_ip: String::new(),
+                host_port: (9000 + i).to_string(),
+            }],
+        );
+        e.engine.create_container(r).unwrap();
+    }
+    std::thread::scope(|s| {
+        for name in &names {
+            let engine = &e.engine;
+            s.spawn(move || engine.start_container(name).unwrap());
+        }
+    });
+    let mut ports: Vec<u16> = installed(&fw).ports.iter().map(|p| p.host_port).collect();
+    ports.sort();
+    assert_eq!(ports, (9000..9008).collect::<Vec<u16>>());
+}

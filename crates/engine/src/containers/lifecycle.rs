@@ -140,11 +140,14 @@ impl Engine {
         // refuses fails the start and leaves the previous one in place.
         let mut as_running = c.clone();
         as_running.state.status = Status::Running;
-        if let Err(e) = self.apply_firewall_with(&as_running) {
-            self.release_rootfs(table, &paths);
-            self.release_network(table, &mut c, &paths);
-            return Err(e);
-        }
+        let firewall = match self.apply_firewall_with(&as_running) {
+            Ok(guard) => guard,
+            Err(e) => {
+                self.release_rootfs(table, &paths);
+                self.release_network(table, &mut c, &paths);
+                return Err(e);
+            }
+        };
         let started = table.deps.runtime.create(&spec).and_then(|()| {
             // Clients that attached before the start get the stream from the first byte.
             for pending in table.take_pending_attaches(&c.id) {
@@ -171,7 +174,8 @@ impl Engine {
                     128
                 };
                 let _ = self.save_container(table, c);
-                self.sync_firewall_or_log("failed start");
+                // Dropping the override re-applies the table from the store.
+                drop(firewall);
                 return Err(e);
             }
         };
@@ -194,6 +198,7 @@ impl Engine {
             .collect();
         events.push(container_event(&c, "start", &[]));
         self.save_container_announcing(table, c, events)?;
+        firewall.committed();
         self.spawn_waiter(id.clone());
         self.refresh_linking_hosts(table, &id);
         self.publish_names(table);

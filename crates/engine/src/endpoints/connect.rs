@@ -68,13 +68,17 @@ impl Engine {
         // The attach cost as the benchmarks define it: from "namespace exists" to "interface
         // configured, route set, endpoint stored" (bench/endpoints.sh reads it from the log).
         let started = std::time::Instant::now();
+        let mut firewall = None;
         if running {
             let index = c.networks.len() - 1;
             let netns = table.paths(&id).netns;
             self.plug_one(&mut c, index, &netns)?;
-            if let Err(e) = self.apply_firewall_with(&c) {
-                self.unplug_one(&mut c, index, &netns);
-                return Err(e);
+            match self.apply_firewall_with(&c) {
+                Ok(guard) => firewall = Some(guard),
+                Err(e) => {
+                    self.unplug_one(&mut c, index, &netns);
+                    return Err(e);
+                }
             }
         }
         let retargeted = running && self.retarget_published(table, &mut c);
@@ -83,7 +87,11 @@ impl Engine {
         if saved.is_err() && running {
             let index = c.networks.len() - 1;
             self.unplug_one(&mut c, index, &table.paths(&id).netns);
-            self.sync_firewall_or_log("failed connect");
+        }
+        match firewall {
+            // Dropped uncommitted, the override re-applies the table from the store.
+            Some(guard) if saved.is_ok() => guard.committed(),
+            guard => drop(guard),
         }
         saved?;
         if retargeted {
