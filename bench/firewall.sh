@@ -25,7 +25,7 @@
 # bench/README.md. Runs as root.
 #
 # Knobs (environment): RUNS (30), WARMUP (3), CONTAINERS (500), BATCH (10 `run -d` at a time
-# while filling up), IPERF_RUNS (5), IPERF_SECONDS (5), SKIP_BUILD=1, NO_DOCS=1.
+# while filling up), IPERF_RUNS (9), IPERF_SECONDS (5), SKIP_BUILD=1, NO_DOCS=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
@@ -34,7 +34,7 @@ RUNS=${RUNS:-30}
 WARMUP=${WARMUP:-3}
 CONTAINERS=${CONTAINERS:-500}
 BATCH=${BATCH:-10}
-IPERF_RUNS=${IPERF_RUNS:-5}
+IPERF_RUNS=${IPERF_RUNS:-9}
 IPERF_SECONDS=${IPERF_SECONDS:-5}
 ADDR_TARGET=0.95   # through the host's address / straight to the container
 LOOP_TARGET=0.9    # through 127.0.0.1 / straight to the container
@@ -177,9 +177,15 @@ ge() { LC_ALL=C awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 met() { if "$@"; then echo "met"; else echo "**missed**"; fi; }
 list() { paste -sd' ' "$T/iperf-$1" | LC_ALL=C awk '{ for (i = 1; i <= NF; i++) printf "%s%.2f", (i > 1 ? ", " : ""), $i }'; }
 
-r_addr=$(ratio "$(gb host-addr)" "$(gb host-direct)")
-r_loop=$(ratio "$(gb host-loop)" "$(gb host-direct)")
-r_out=$(ratio "$(gb out-addr)" "$(gb out-direct)")
+# A ratio is the median of the per-run ratios: rows of one run were measured seconds apart,
+# while runs drift by ±15% on this kind of machine.
+paired() {
+  paste "$T/iperf-$1" "$T/iperf-$2" | LC_ALL=C awk '{ printf "%.4f\n", $1 / $2 }' >"$T/pair"
+  fmt "$(median_of "$T/pair")"
+}
+r_addr=$(paired host-addr host-direct)
+r_loop=$(paired host-loop host-direct)
+r_out=$(paired out-addr out-direct)
 r_ports=$(ratio "$(median_ms start-p1000)" "$(median_ms start-p1)")
 r_ports100=$(ratio "$(median_ms start-p100)" "$(median_ms start-p1)")
 r_start=$(ratio "$(median_ms probe-port-last)" "$(median_ms probe-port-first)")
@@ -202,7 +208,7 @@ SECTION="$T/section.md"
   echo "| the firewall's change for the ${CONTAINERS}th container ÷ for the 1st | ${r_apply}× ($(fmt "$apply_first") → $(fmt "$apply_nth") ms) | the same (≤ ${FILL_MAX}×), $(met le "$r_apply" "$FILL_MAX") |"
   echo "| the firewall's change for 1,000 ports ÷ for 1 | ${r_apply_ports}× ($(fmt "$apply_one") → $(fmt "$apply_thousand") ms) | – (one transaction, 2 map updates) |"
   echo
-  echo "iperf3, $IPERF_RUNS runs of $IPERF_SECONDS s per row, the rows taking turns; server and client pinned to CPUs 0 and 1 (\`-A\`); the server listens on 5201 in the container \`srv\` (\`-p 5201:5201\`), the client connects to port 5201 of the target. Gbit/s, median and runs:"
+  echo "iperf3, $IPERF_RUNS runs of $IPERF_SECONDS s per row, the rows taking turns; server and client pinned to CPUs 0 and 1 (\`-A\`); the server listens on 5201 in the container \`srv\` (\`-p 5201:5201\`), the client connects to port 5201 of the target; the ratios above are medians of the per-run ratios. Gbit/s, median and runs:"
   echo
   echo "| Client → target | Gbit/s | Runs |"
   echo "| --- | --- | --- |"
