@@ -18,7 +18,7 @@ mod ula;
 pub mod volumes;
 
 pub use config::EngineConfig;
-pub use networks::ListedNetwork;
+pub use networks::{parse_until, ListedNetwork};
 
 use berth_model::ipam::DefaultPools;
 use berth_model::ApiError;

@@ -281,7 +281,7 @@ fn regex_match(pattern: &str, text: &str) -> bool {
 
 /// Docker's `until`: a Go duration before now (`10m`, `1h30m`), a Unix timestamp
 /// (`1700000000` or with a fraction), or an RFC 3339 / date form.
-fn parse_until(v: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, ApiError> {
+pub fn parse_until(v: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, ApiError> {
     if let Some(d) = parse_go_duration(v) {
         return Ok(now - d);
     }

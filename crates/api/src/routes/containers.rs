@@ -240,3 +240,22 @@ pub(crate) async fn blocking<T: Send + 'static>(
         )))),
     }
 }
+
+/// `POST /containers/prune?filters=`: every container that is not running (`until`, `label`,
+/// `label!` narrow it); `ContainersDeleted` is null when none went, as dockerd answers.
+pub async fn prune(State(s): State<AppState>, Query(q): Q) -> HttpResult<Response> {
+    let filters = Filters::parse(get(&q, "filters"))?;
+    let report = blocking(s.engine.clone(), move |e| e.prune_containers(&filters)).await?;
+    let deleted = if report.deleted.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::json!(report.deleted)
+    };
+    Ok(json(
+        StatusCode::OK,
+        &serde_json::json!({
+            "ContainersDeleted": deleted,
+            "SpaceReclaimed": report.space_reclaimed,
+        }),
+    ))
+}

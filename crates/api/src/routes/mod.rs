@@ -8,6 +8,7 @@ pub mod events;
 pub mod exec;
 pub mod hijack;
 pub mod image_events;
+pub mod image_prune;
 pub mod image_stream;
 pub mod images;
 pub mod networks;
@@ -46,6 +47,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/build", post(build::build))
         .route("/containers/create", post(containers::create))
+        .route("/containers/prune", post(containers::prune))
+        .route("/images/prune", post(image_prune::prune))
+        .route("/build/prune", post(image_prune::prune_build_cache))
         .route("/containers/json", get(containers::list))
         .route("/containers/{id}/json", get(containers::inspect))
         .route("/containers/{id}/start", post(containers::start))

@@ -14,6 +14,7 @@ mod links;
 mod lookup;
 mod paths;
 mod ports;
+mod prune;
 mod query;
 mod recover;
 mod remove;
@@ -26,6 +27,7 @@ pub use exec::{ExecRecord, ExecRequest};
 pub use lifecycle::parse_signal;
 pub(crate) use lookup::find as find_container;
 pub use paths::ContainerPaths;
+pub use prune::ContainerPruneReport;
 pub use query::{ListOptions, WaitCondition, WAIT_TIMED_OUT};
 
 use berth_model::container::Container;

@@ -17,7 +17,7 @@ pub(super) fn remove_tree(dir: &Path) -> Result<(), ApiError> {
 
 /// Bytes held by the regular files under `dir` (each hard-linked inode once), as Docker
 /// counts a volume's size; symlinks are not followed.
-pub(super) fn usage(dir: &Path) -> u64 {
+pub(crate) fn usage(dir: &Path) -> u64 {
     let mut seen = std::collections::HashSet::new();
     let mut total = 0;
     let mut stack = vec![dir.to_path_buf()];

@@ -6,6 +6,7 @@ mod copy_up;
 mod disk;
 
 pub(crate) use copy_up::copy_image_content;
+pub(crate) use disk::usage as disk_usage;
 
 use crate::{internal, Engine};
 use berth_model::container::mounts::{volume_data_path, MountPoint, MountType};
