@@ -3,6 +3,7 @@
 pub mod build;
 pub mod container_attach;
 pub mod container_logs;
+pub mod container_stats;
 pub mod containers;
 pub mod events;
 pub mod exec;
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .route("/containers/{id}/attach", post(container_attach::attach))
         .route("/containers/{id}/resize", post(container_attach::resize))
         .route("/containers/{id}/top", get(container_attach::top))
+        .route("/containers/{id}/stats", get(container_stats::stats))
         .route("/containers/{id}/exec", post(exec::create))
         .route("/exec/{id}/start", post(exec::start))
         .route("/exec/{id}/resize", post(exec::resize))

@@ -18,6 +18,7 @@ mod prune;
 mod query;
 mod recover;
 mod remove;
+mod stats;
 #[cfg(test)]
 mod tests;
 
@@ -29,6 +30,7 @@ pub(crate) use lookup::find as find_container;
 pub use paths::ContainerPaths;
 pub use prune::ContainerPruneReport;
 pub use query::{ListOptions, WaitCondition, WAIT_TIMED_OUT};
+pub use stats::{NetCounters, StatsSample};
 
 use berth_model::container::Container;
 use deps::{Images, Runtime};
