@@ -126,7 +126,7 @@ fn unknown_unimplemented_and_wrong_method() {
     for (method, path, body) in [
         ("GET", "/system/df", None),
         ("GET", "/plugins", None),
-        ("POST", "/build/prune", None),
+        ("POST", "/containers/x/pause", None),
         ("GET", "/v1.50/system/df", None),
     ] {
         let started = Instant::now();
