@@ -1,6 +1,7 @@
 //! The route table.
 
 pub mod build;
+pub mod container_archive;
 pub mod container_attach;
 pub mod container_logs;
 pub mod container_stats;
@@ -64,6 +65,12 @@ pub fn router(state: AppState) -> Router {
         .route("/containers/{id}/resize", post(container_attach::resize))
         .route("/containers/{id}/top", get(container_attach::top))
         .route("/containers/{id}/stats", get(container_stats::stats))
+        .route(
+            "/containers/{id}/archive",
+            get(container_archive::get_archive)
+                .head(container_archive::head)
+                .put(container_archive::put),
+        )
         .route("/containers/{id}/exec", post(exec::create))
         .route("/exec/{id}/start", post(exec::start))
         .route("/exec/{id}/resize", post(exec::resize))

@@ -3,6 +3,7 @@
 //! is acknowledged; a container's operations are serialised by its own lock, and exits are
 //! handled by a waiter thread per running container.
 
+mod archive;
 mod attach;
 mod build_step;
 mod create;
@@ -22,6 +23,7 @@ mod stats;
 #[cfg(test)]
 mod tests;
 
+pub use archive::PathStat;
 pub use attach::AttachWait;
 pub use create::Created;
 pub use exec::{ExecRecord, ExecRequest};
